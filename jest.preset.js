@@ -1,0 +1,64 @@
+// Shared Jest settings. Each project's jest.config.js declares its test tiers as Jest projects:
+//   unit  *.spec.ts      pure logic, no broker or database
+//   int   *.int.spec.ts  against the real Kafka broker and PostgreSQL
+//   e2e   *.e2e.spec.ts  across separate service processes
+// so `jest --selectProjects int` runs one tier. Nx targets `test`, `int` and `e2e` do exactly that.
+const path = require('node:path');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),
+);
+
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+        keepClassNames: true,
+      },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
+
+const base = { testEnvironment: 'node', setupFiles: ['reflect-metadata'], transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+const infraSetup = path.join(__dirname, 'libs/testing/src/jest/global-setup.ts');
+const infraTeardown = path.join(__dirname, 'libs/testing/src/jest/global-teardown.ts');
+
+/** The tiers of one project rooted at `dir`. */
+function tiers(dir) {
+  return [
+    {
+      ...base,
+      displayName: { name: 'unit', color: 'green' },
+      rootDir: dir,
+      testMatch: ['<rootDir>/**/*.spec.ts'],
+      testPathIgnorePatterns: ['\\.int\\.spec\\.ts$', '\\.e2e\\.spec\\.ts$', '/node_modules/'],
+    },
+    {
+      ...base,
+      displayName: { name: 'int', color: 'blue' },
+      rootDir: dir,
+      testMatch: ['<rootDir>/**/*.int.spec.ts'],
+      globalSetup: infraSetup,
+      globalTeardown: infraTeardown,
+      testTimeout: 120_000,
+    },
+    {
+      ...base,
+      displayName: { name: 'e2e', color: 'magenta' },
+      rootDir: dir,
+      testMatch: ['<rootDir>/**/*.e2e.spec.ts'],
+      globalSetup: infraSetup,
+      globalTeardown: infraTeardown,
+      testTimeout: 180_000,
+    },
+  ];
+}
+
+module.exports = { tiers };

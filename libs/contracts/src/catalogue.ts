@@ -1,0 +1,42 @@
+import { CentreOpenedV1 } from './registry/centre-opened.v1';
+import { Topics, TopicName } from './topics';
+
+/** Describes one versioned event type: where it travels and how it is keyed. */
+export interface EventContract<P extends object = object> {
+  /** The `ce_type` value; the trailing `.vN` is the contract version. */
+  type: string;
+  /** One-line meaning, used in generated docs. */
+  summary: string;
+  /** Base topic the event is published to. */
+  topic: TopicName;
+  /** Payload class, validated with class-validator. */
+  payload: new () => P;
+  /** Partition key and `ce_subject` derived from the payload. */
+  key: (payload: P) => string;
+}
+
+function contract<P extends object>(c: EventContract<P>): EventContract<P> {
+  return c;
+}
+
+/** Every event type of the system. Adding a type is compatible; changing a released one is not. */
+export const EventTypes = {
+  CentreOpenedV1: contract({
+    type: 'ki.registry.centre-opened.v1',
+    summary: 'A KI centre opened; it gets the next statewide ordinal.',
+    topic: Topics.centres,
+    payload: CentreOpenedV1,
+    key: (p: CentreOpenedV1) => p.hostBodyKey,
+  }),
+} as const;
+
+const byType = new Map<string, EventContract>(Object.values(EventTypes).map((c) => [c.type, c as EventContract]));
+
+/** The contract of a `ce_type`, or undefined for an unknown type or version. */
+export function findContract(type: string): EventContract | undefined {
+  return byType.get(type);
+}
+
+export function allContracts(): EventContract[] {
+  return [...byType.values()];
+}

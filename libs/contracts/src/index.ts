@@ -1,0 +1,5 @@
+export * from './topics';
+export * from './envelope';
+export * from './catalogue';
+export * from './validation';
+export * from './registry/centre-opened.v1';

@@ -1,0 +1,36 @@
+import { IsDateString, IsInt, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+
+/** A KI centre opened: the fact that drives funding allocation and announcements. */
+export class CentreOpenedV1 {
+  /** Registry id of the centre. */
+  @IsUUID()
+  centreId: string;
+
+  /** Host body: the 5-digit territory key, or the 8-digit key of Stadt Aachen (05334002). */
+  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  hostBodyKey: string;
+
+  /** The territory (5-digit official key) the host body lies in. */
+  @Matches(/^05\d{3}$/, { message: 'territoryKey must be a 5-digit NRW territory key' })
+  territoryKey: string;
+
+  /** Official name of the host body, e.g. "Kreis Coesfeld". */
+  @IsString()
+  @Length(1, 200)
+  hostBodyName: string;
+
+  /** Statewide running number of this opening ("the 50th KI"); gapless. */
+  @IsInt()
+  @Min(1)
+  ordinal: number;
+
+  /** Opening date, ISO calendar date (YYYY-MM-DD). */
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'openedOn must be a calendar date YYYY-MM-DD' })
+  openedOn: string;
+
+  /** Place of the opening event, e.g. "Lüdinghausen". */
+  @IsString()
+  @Length(1, 200)
+  place: string;
+}

@@ -1,0 +1,60 @@
+import { ContractViolation, decodePayload } from './validation';
+import { CentreOpenedV1 } from './registry/centre-opened.v1';
+import { EventTypes } from './catalogue';
+
+const coesfeld = {
+  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
+  hostBodyKey: '05558',
+  territoryKey: '05558',
+  hostBodyName: 'Kreis Coesfeld',
+  ordinal: 50,
+  openedOn: '2016-02-12',
+  place: 'Lüdinghausen',
+};
+
+function violationOf(fn: () => unknown): ContractViolation {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ContractViolation) return err;
+    throw err;
+  }
+  throw new Error('expected a ContractViolation');
+}
+
+describe('decodePayload', () => {
+  it('returns a typed payload for a valid centre-opened event', () => {
+    const { contract, payload } = decodePayload(EventTypes.CentreOpenedV1.type, Buffer.from(JSON.stringify(coesfeld)));
+    expect(contract).toBe(EventTypes.CentreOpenedV1);
+    expect(payload).toBeInstanceOf(CentreOpenedV1);
+    expect(payload).toEqual(coesfeld);
+  });
+
+  it('rejects an unknown version with a precise reason', () => {
+    const v = violationOf(() => decodePayload('ki.registry.centre-opened.v9', Buffer.from('{}')));
+    expect(v.code).toBe('CONTRACT.UNKNOWN_TYPE');
+    expect(v.problems).toEqual(['unknown event type or version: ki.registry.centre-opened.v9']);
+  });
+
+  it('rejects a message without ce_type', () => {
+    expect(violationOf(() => decodePayload(undefined, Buffer.from('{}'))).code).toBe('CONTRACT.MISSING_HEADER');
+  });
+
+  it('rejects malformed JSON', () => {
+    expect(violationOf(() => decodePayload(EventTypes.CentreOpenedV1.type, Buffer.from('{"centreId":'))).code).toBe(
+      'CONTRACT.MALFORMED_JSON',
+    );
+  });
+
+  it('names every invalid field', () => {
+    const bad = { ...coesfeld, hostBodyKey: '99', ordinal: 0, openedOn: '12.02.2016' };
+    const v = violationOf(() => decodePayload(EventTypes.CentreOpenedV1.type, JSON.stringify(bad)));
+    expect(v.code).toBe('CONTRACT.INVALID_PAYLOAD');
+    const fields = v.problems.map((p) => p.split(':')[0]);
+    expect(new Set(fields)).toEqual(new Set(['hostBodyKey', 'ordinal', 'openedOn']));
+  });
+
+  it('rejects a JSON value that is not an object', () => {
+    expect(violationOf(() => decodePayload(EventTypes.CentreOpenedV1.type, 'null')).code).toBe('CONTRACT.INVALID_PAYLOAD');
+  });
+});

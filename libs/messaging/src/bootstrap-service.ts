@@ -1,0 +1,57 @@
+import { INestApplication } from '@nestjs/common';
+import { createHttpApp, createRootLogger, HttpAppOptions, listen, ServiceConfig } from '@ki/platform';
+import { Logger } from 'nestjs-pino';
+import { backoffDelay } from './backoff';
+import { ConsumerServers, TopicsAndPublisher } from './messaging.module';
+
+/**
+ * Starts a service: HTTP first (so /health can say what is wrong), then Kafka topics and
+ * consumers, retried with backoff while the broker is unreachable.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function bootstrapService(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
+  const app = await createHttpApp(module, config, options);
+  for (const server of app.get(ConsumerServers).servers) app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  await listen(app, config);
+  await startMessaging(app);
+  return app;
+}
+
+async function startMessaging(app: INestApplication): Promise<void> {
+  const logger = app.get(Logger);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await app.get(TopicsAndPublisher).ensureTopics();
+      break;
+    } catch (err) {
+      const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
+      logger.warn(`Kafka not reachable yet (${(err as Error).message}); retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  await app.startAllMicroservices();
+}
+
+/** Definition of a service's process: how to read its configuration and build its root module. */
+export interface ServiceDefinition {
+  loadConfig(env: NodeJS.ProcessEnv): ServiceConfig;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  rootModule(config: ServiceConfig, logger: import('pino').Logger): any;
+  docs: HttpAppOptions;
+}
+
+/** The body of a service's main.ts: invalid configuration or a failed start exit with a clear message and code 1. */
+export function runServiceProcess(definition: ServiceDefinition): void {
+  let config: ServiceConfig;
+  try {
+    config = definition.loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const logger = createRootLogger(config);
+  bootstrapService(definition.rootModule(config, logger), config, definition.docs).catch((err: Error) => {
+    logger.fatal({ err }, `${config.service} failed to start: ${err.message}`);
+    process.exit(1);
+  });
+}

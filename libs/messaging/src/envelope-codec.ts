@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { ContractViolation, EnvelopeAttributes, EnvelopeHeaders, envelopeToHeaders, EventContract, validatePayload } from '@ki/contracts';
+import type { IHeaders, Message } from 'kafkajs';
+
+/** Reads one Kafka header as a string (kafkajs gives Buffers, arrays for repeated headers). */
+export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return value === undefined ? undefined : value.toString();
+}
+
+/** All headers as strings, for logs, dead letters and the console. */
+export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(Object.keys(headers ?? {}).map((k) => [k, headerValue(headers, k) ?? '']));
+}
+
+/** The envelope attributes of a consumed message; missing required headers are a contract violation. */
+export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
+  const get = (name: string) => headerValue(headers, name);
+  const required = ['id', 'type', 'source', 'time', 'subject', 'correlationId'] as const;
+  const missing = required.filter((k) => !get(EnvelopeHeaders[k])).map((k) => `header ${EnvelopeHeaders[k]} is missing`);
+  if (missing.length > 0) throw new ContractViolation('CONTRACT.MISSING_HEADER', missing);
+  return {
+    id: get(EnvelopeHeaders.id)!,
+    type: get(EnvelopeHeaders.type)!,
+    source: get(EnvelopeHeaders.source)!,
+    time: get(EnvelopeHeaders.time)!,
+    subject: get(EnvelopeHeaders.subject)!,
+    correlationId: get(EnvelopeHeaders.correlationId)!,
+    causationId: get(EnvelopeHeaders.causationId),
+    traceparent: get(EnvelopeHeaders.traceparent),
+  };
+}
+
+/** Where an event comes from: what caused it and the request or trace it belongs to. */
+export interface EventOrigin {
+  /** Correlation id to keep; a new one is made when absent. */
+  correlationId?: string;
+  /** Id of the message that caused this one. */
+  causationId?: string;
+  traceparent?: string;
+  /** Id of the new message; random when absent. Give a deterministic one to make re-publishing idempotent. */
+  id?: string;
+  /** When the fact happened; now when absent. */
+  time?: Date;
+}
+
+/** A validated event ready for Kafka: the physical topic is chosen by the sender. */
+export interface EncodedEvent {
+  envelope: EnvelopeAttributes;
+  message: Message & { key: string; headers: Record<string, string> };
+}
+
+/** Validates a payload against its contract and builds the Kafka message (key, CloudEvents headers, JSON value). */
+export function encodeEvent<P extends object>(contract: EventContract<P>, payload: P, source: string, origin: EventOrigin = {}): EncodedEvent {
+  const valid = validatePayload(contract, payload);
+  const key = contract.key(valid);
+  const envelope: EnvelopeAttributes = {
+    id: origin.id ?? randomUUID(),
+    type: contract.type,
+    source,
+    time: (origin.time ?? new Date()).toISOString(),
+    subject: key,
+    correlationId: origin.correlationId ?? randomUUID(),
+    causationId: origin.causationId,
+    traceparent: origin.traceparent,
+  };
+  return { envelope, message: { key, value: JSON.stringify(valid), headers: envelopeToHeaders(envelope) } };
+}

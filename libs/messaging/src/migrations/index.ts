@@ -1,0 +1,4 @@
+import { MessagingInbox1764000000000 } from './1764000000000-messaging-inbox';
+
+/** Migrations of the messaging tables; every service lists them before its own. */
+export const messagingMigrations = [MessagingInbox1764000000000];

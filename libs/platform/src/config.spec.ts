@@ -1,0 +1,36 @@
+import { ConfigError, serviceConfig, ServiceEnv, validateEnv } from './config';
+
+const defaults = { service: 'registry', port: 3001, database: 'ki_registry' };
+
+describe('service configuration', () => {
+  it('uses local-development defaults when nothing is set', () => {
+    const config = serviceConfig(defaults, validateEnv(ServiceEnv, {}));
+    expect(config).toEqual({
+      service: 'registry',
+      http: { host: '127.0.0.1', port: 3001 },
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '' },
+      logLevel: 'info',
+    });
+  });
+
+  it('takes values from the environment', () => {
+    const env = validateEnv(ServiceEnv, { PORT: '4001', KAFKA_BROKERS: 'a:1,b:2', DATABASE_URL: 'postgres://u@db:5432/x' });
+    const config = serviceConfig(defaults, env);
+    expect(config.http.port).toBe(4001);
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/x');
+  });
+
+  it('names every invalid variable', () => {
+    let error: unknown;
+    try {
+      validateEnv(ServiceEnv, { PORT: 'eighty', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).problems.map((p) => p.split('=')[0]);
+    expect(new Set(variables)).toEqual(new Set(['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']));
+  });
+});

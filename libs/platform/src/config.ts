@@ -1,0 +1,84 @@
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Environment variables every service reads. Nothing outside config code reads process.env. */
+export class ServiceEnv {
+  /** HTTP port of the service. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  PORT?: number;
+
+  /** Interface to listen on; 0.0.0.0 inside containers. */
+  @IsOptional() @Matches(/^[0-9a-f.:]+$|^localhost$/i, { message: 'HOST must be an IP address or localhost' })
+  HOST?: string;
+
+  /** PostgreSQL database of this service. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
+  DATABASE_URL?: string;
+
+  /** Comma-separated Kafka bootstrap servers. */
+  @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS?: string;
+
+  /** Prefix of every topic name; isolates environments that share one broker. */
+  @IsOptional() @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, ".", "_" and "-" only' })
+  KAFKA_TOPIC_PREFIX?: string;
+
+  @IsOptional() @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevel;
+}
+
+/** Typed, validated configuration shared by all services. */
+export interface ServiceConfig {
+  /** Service name, used as Kafka client id, log name and CloudEvents source. */
+  service: string;
+  http: { host: string; port: number };
+  databaseUrl: string;
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string };
+  logLevel: LogLevel;
+}
+
+/** Defaults of one service. */
+export interface ServiceDefaults {
+  service: string;
+  port: number;
+  database: string;
+}
+
+/** Raised at boot when the environment is invalid; names every failing variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`));
+}
+
+/** Validates `env` against an env class (ServiceEnv or a subclass) and returns the typed instance. */
+export function validateEnv<E extends ServiceEnv>(envClass: new () => E, env: NodeJS.ProcessEnv): E {
+  const values = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = plainToInstance(envClass, values);
+  const errors = validateSync(parsed, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+  return parsed;
+}
+
+/** The shared part of a service's configuration, with local-development defaults. */
+export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): ServiceConfig {
+  return {
+    service: defaults.service,
+    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port },
+    databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${defaults.database}`,
+    kafka: {
+      brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+      clientId: defaults.service,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

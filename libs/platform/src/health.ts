@@ -1,0 +1,55 @@
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { KafkaHealthIndicator } from './kafka-health';
+
+/** A named check other modules add to /health (e.g. consumer progress). */
+export type ExtraHealthCheck = () => Promise<HealthIndicatorResult>;
+
+/** Collects the checks of /health beyond database and broker. */
+@Injectable()
+export class HealthChecks {
+  readonly extra: ExtraHealthCheck[] = [];
+
+  add(check: ExtraHealthCheck): void {
+    this.extra.push(check);
+  }
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly checks: HealthChecks,
+  ) {}
+
+  /** 200 when the database and the broker answer (and every added check is up), else 503 naming the failing part. */
+  @Get()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database, Kafka broker and message consumers' })
+  check() {
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 2000 }),
+      () => this.kafka.check('kafka'),
+      ...this.checks.extra,
+    ]);
+  }
+
+  /** 200 while the process runs; for liveness probes that must not depend on other systems. */
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is running' })
+  live() {
+    return { status: 'ok' };
+  }
+}
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0, logger: false })],
+  controllers: [HealthController],
+  providers: [KafkaHealthIndicator, HealthChecks],
+  exports: [HealthChecks],
+})
+export class HealthModule {}

@@ -1,0 +1,40 @@
+import { Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
+import type { Logger as PinoLogger } from 'pino';
+import pino from 'pino';
+import { ServiceConfig } from './config';
+
+/** Nest injection token of the service's kafkajs client. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs log entries as structured pino logs of the service, under logger "kafkajs". */
+function pinoLogCreator(logger: PinoLogger) {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, timestamp: _t, logger: _l, ...rest } = log;
+      logger[levelNames[level] ?? 'info']({ logger: 'kafkajs', ...rest }, message);
+    };
+}
+
+/**
+ * The kafkajs client of a service. Connection errors are retried by kafkajs with exponential
+ * backoff (initial 300 ms, up to 30 s between attempts).
+ */
+export function createKafkaClient(config: ServiceConfig, logger: PinoLogger = pino({ level: config.logLevel })): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  return new Kafka({
+    clientId: config.kafka.clientId,
+    brokers: config.kafka.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(logger),
+  });
+}

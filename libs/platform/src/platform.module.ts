@@ -1,0 +1,72 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { MixedList, EntitySchema } from 'typeorm';
+import { ServiceConfig } from './config';
+import { HealthModule } from './health';
+import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
+import { requestId } from './logging';
+
+/** Nest injection token of the validated {@link ServiceConfig}. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+export interface PlatformOptions {
+  config: ServiceConfig;
+  logger: Logger;
+  /** TypeORM entity classes of the service. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  /** TypeORM migration classes of the service, run at start-up before anything else touches the database. */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/**
+ * What every service needs: configuration, structured logging, its PostgreSQL database
+ * (schema from migrations only), its Kafka client and /health.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, logger } = options;
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger,
+            genReqId: (req, res) => {
+              const id = requestId(req);
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+          },
+        }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.databaseUrl,
+          entities: options.entities,
+          migrations: options.migrations,
+          migrationsRun: true,
+          migrationsTransactionMode: 'each',
+          synchronize: false,
+          logging: ['error', 'warn', 'migration'],
+          retryAttempts: 10,
+          retryDelay: 2000,
+          // A missing database or a failed login is configuration, not an outage: fail at once.
+          toRetry: (err: { code?: string }) => !['3D000', '28000', '28P01'].includes(err.code ?? ''),
+          extra: { max: 10, connectionTimeoutMillis: 3000 },
+        }),
+        HealthModule,
+      ],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config, logger) },
+      ],
+      exports: [SERVICE_CONFIG, KAFKA_CLIENT, HealthModule],
+    };
+  }
+}

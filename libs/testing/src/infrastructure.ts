@@ -1,0 +1,80 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/** Where integration tests find their broker and database server. */
+export interface TestInfrastructure {
+  /** Comma-separated Kafka bootstrap servers. */
+  kafkaBrokers: string;
+  /** URL of a PostgreSQL server database with the right to create databases. */
+  postgresUrl: string;
+  /** How it was found: environment variables, testcontainers, or this machine's local services. */
+  source: 'env' | 'testcontainers' | 'local';
+  /** Releases what this resolution started (containers, the local broker); no-op otherwise. */
+  stop(): Promise<void>;
+}
+
+/** Environment variables that point tests at an existing broker and database server. */
+export const TestEnv = { kafkaBrokers: 'KI_TEST_KAFKA_BROKERS', postgresUrl: 'KI_TEST_POSTGRES_URL' } as const;
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const kafkaScript = path.join(repoRoot, 'infra/kafka/kafka.mjs');
+const log = (msg: string) => process.stderr.write(`[test-infra] ${msg}\n`);
+
+/**
+ * Resolution order: (a) KI_TEST_KAFKA_BROKERS and KI_TEST_POSTGRES_URL if both are set;
+ * (b) testcontainers (Kafka + PostgreSQL) when a Docker engine answers;
+ * (c) the broker of infra/kafka (started if needed) and the local PostgreSQL server.
+ */
+export async function resolveInfrastructure(env: NodeJS.ProcessEnv = process.env): Promise<TestInfrastructure> {
+  const kafkaBrokers = env[TestEnv.kafkaBrokers];
+  const postgresUrl = env[TestEnv.postgresUrl];
+  if (kafkaBrokers && postgresUrl) {
+    return { kafkaBrokers, postgresUrl, source: 'env', stop: async () => undefined };
+  }
+  if (await dockerAnswers()) return startContainers();
+  return startLocal(env);
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startContainers(): Promise<TestInfrastructure> {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  log('Docker engine found: starting Kafka (KRaft) and PostgreSQL containers');
+  const [kafka, postgres] = await Promise.all([
+    // cp-kafka 8.1 is Apache Kafka 4.1 in KRaft mode; the broker creates no topics by itself.
+    new KafkaContainer('confluentinc/cp-kafka:8.1.0').withKraft().withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' }).start(),
+    new PostgreSqlContainer('postgres:15-alpine').start(),
+  ]);
+  return {
+    kafkaBrokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    postgresUrl: postgres.getConnectionUri(),
+    source: 'testcontainers',
+    stop: async () => {
+      await Promise.all([kafka.stop(), postgres.stop()]);
+    },
+  };
+}
+
+function startLocal(env: NodeJS.ProcessEnv): TestInfrastructure {
+  const wasRunning = spawnSync(process.execPath, [kafkaScript, 'status'], { env }).status === 0;
+  execFileSync(process.execPath, [kafkaScript, 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const host = env.KAFKA_HOST ?? '127.0.0.1';
+  const port = env.KAFKA_PORT ?? '9092';
+  return {
+    kafkaBrokers: `${host}:${port}`,
+    postgresUrl: env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    source: 'local',
+    stop: async () => {
+      if (!wasRunning) execFileSync(process.execPath, [kafkaScript, 'stop'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    },
+  };
+}
