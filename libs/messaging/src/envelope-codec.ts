@@ -16,20 +16,24 @@ export function headersAsStrings(headers: IHeaders | undefined): Record<string, 
 
 /** The envelope attributes of a consumed message; missing required headers are a contract violation. */
 export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
-  const get = (name: string) => headerValue(headers, name);
-  const required = ['id', 'type', 'source', 'time', 'subject', 'correlationId'] as const;
-  const missing = required.filter((k) => !get(EnvelopeHeaders[k])).map((k) => `header ${EnvelopeHeaders[k]} is missing`);
-  if (missing.length > 0) throw new ContractViolation('CONTRACT.MISSING_HEADER', missing);
-  return {
-    id: get(EnvelopeHeaders.id)!,
-    type: get(EnvelopeHeaders.type)!,
-    source: get(EnvelopeHeaders.source)!,
-    time: get(EnvelopeHeaders.time)!,
-    subject: get(EnvelopeHeaders.subject)!,
-    correlationId: get(EnvelopeHeaders.correlationId)!,
-    causationId: get(EnvelopeHeaders.causationId),
-    traceparent: get(EnvelopeHeaders.traceparent),
+  const missing: string[] = [];
+  const required = (name: string): string => {
+    const value = headerValue(headers, name);
+    if (!value) missing.push(`header ${name} is missing`);
+    return value ?? '';
   };
+  const envelope: EnvelopeAttributes = {
+    id: required(EnvelopeHeaders.id),
+    type: required(EnvelopeHeaders.type),
+    source: required(EnvelopeHeaders.source),
+    time: required(EnvelopeHeaders.time),
+    subject: required(EnvelopeHeaders.subject),
+    correlationId: required(EnvelopeHeaders.correlationId),
+    causationId: headerValue(headers, EnvelopeHeaders.causationId),
+    traceparent: headerValue(headers, EnvelopeHeaders.traceparent),
+  };
+  if (missing.length > 0) throw new ContractViolation('CONTRACT.MISSING_HEADER', missing);
+  return envelope;
 }
 
 /** Where an event comes from: what caused it and the request or trace it belongs to. */

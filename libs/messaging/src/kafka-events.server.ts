@@ -91,20 +91,22 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async start(): Promise<void> {
     const types = this.handledTypes();
-    const unknown = types.filter((t) => !findContract(t));
+    const contracts = types.map((type) => ({ type, contract: findContract(type) }));
+    const unknown = contracts.filter((c) => !c.contract).map((c) => c.type);
     if (unknown.length > 0) throw new Error(`@EventPattern for unknown event types: ${unknown.join(', ')} (declare them in libs/contracts)`);
     if (types.length === 0) return;
-    const topics = [...new Set(types.map((t) => topicName(findContract(t)!.topic, this.options.topicPrefix)))];
+    const topics = [...new Set(contracts.map((c) => topicName(c.contract?.topic ?? Topics.centres, this.options.topicPrefix)))];
 
-    this.producer = this.options.kafka.producer({
+    const producer = this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Unlimited retries keep the idempotent producer's guarantees; a send waits out a broker outage.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
     });
-    await this.producer.connect();
-    this.consumer = this.options.kafka.consumer({
+    await producer.connect();
+    this.producer = producer;
+    const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
@@ -112,31 +114,32 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       // Rejoin after any crash, also non-retriable ones: a consumer must not silently stop.
       retry: { retries: 10, restartOnFailure: async () => true },
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = `${payload.error?.message ?? 'consumer crashed'}${payload.restart ? ' (restarting)' : ''}`;
       this.logger.error(`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
       this.crashed = undefined;
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    this.consumer = consumer;
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.consumeBatch(payload),
+      eachBatch: (payload) => this.consumeBatch(consumer, payload),
     });
     this.lastProgressAt = new Date();
     this.logger.log(`consumer group ${this.options.groupId} listening to ${topics.join(', ')} for ${types.join(', ')}`);
   }
 
-  private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async consumeBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     let uncommitted: string | undefined;
     const commit = async () => {
       if (uncommitted === undefined) return;
-      await this.consumer!.commitOffsets([{ topic, partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
       uncommitted = undefined;
     };
     for (const message of batch.messages) {
@@ -177,7 +180,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
           `${this.options.groupId}: attempt ${attempt} for ${topic}[${partition}]@${message.offset} failed (${kind}); retrying in ${delay} ms: ${(err as Error).message}`,
         );
         await this.sleep(delay, heartbeat);
-        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered');
+        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause: err });
       }
     }
   }
@@ -213,7 +216,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       attempts,
       consumerGroup: this.options.groupId,
     });
-    await this.producer!.send({ topic: topicName(Topics.deadLetters, this.options.topicPrefix), acks: -1, messages: [dlq] });
+    if (!this.producer) throw new Error('dead-letter producer is not connected', { cause: err });
+    await this.producer.send({ topic: topicName(Topics.deadLetters, this.options.topicPrefix), acks: -1, messages: [dlq] });
     this.logger.error(`${this.options.groupId}: dead-lettered ${topic}[${partition}]@${message.offset} after ${attempts} attempt(s): ${dlq.headers['dlq_error']}`);
   }
 

@@ -18,7 +18,10 @@ function pinoLogCreator(logger: PinoLogger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, timestamp: _t, logger: _l, ...rest } = log;
-      logger[levelNames[level] ?? 'info']({ logger: 'kafkajs', ...rest }, message);
+      // kafkajs logs every error response of the broker ("Response Fetch ...") at ERROR although it
+      // retries them itself; what stays broken surfaces as a failed operation, logged by our code.
+      const effective = level === KafkaLogLevel.ERROR && message.startsWith('Response ') ? 'debug' : (levelNames[level] ?? 'info');
+      logger[effective]({ logger: 'kafkajs', ...rest }, message);
     };
 }
 

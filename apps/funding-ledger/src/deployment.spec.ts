@@ -1,0 +1,4 @@
+import { describeComposeService } from '@ki/testing';
+import { loadLedgerConfig } from './config';
+
+describeComposeService('funding-ledger', loadLedgerConfig);

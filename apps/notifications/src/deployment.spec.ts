@@ -1,0 +1,4 @@
+import { describeComposeService } from '@ki/testing';
+import { loadNotificationsConfig } from './config';
+
+describeComposeService('notifications', loadNotificationsConfig);

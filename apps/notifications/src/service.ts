@@ -1,0 +1,10 @@
+import type { ServiceDefinition } from '@ki/messaging';
+import { loadNotificationsConfig } from './config';
+import { NotificationsModule } from './notifications.module';
+
+/** How the notifications process is built; main.ts and the tests start it from here. */
+export const notificationsService: ServiceDefinition = {
+  loadConfig: loadNotificationsConfig,
+  rootModule: (config, logger) => NotificationsModule.forRoot(config, logger),
+  docs: { title: 'ki-network notifications', description: 'Announcements of KI openings and their funding.' },
+};

@@ -1,0 +1,4 @@
+import { describeComposeService } from '@ki/testing';
+import { loadRegistryConfig } from './config';
+
+describeComposeService('registry', loadRegistryConfig);

@@ -1,0 +1,48 @@
+import { INestApplication } from '@nestjs/common';
+import { bootstrapService, ServiceDefinition } from '@ki/messaging';
+import { createRootLogger, ServiceConfig } from '@ki/platform';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, TestDatabase, testInfrastructure, uniqueTopicPrefix } from './isolation';
+
+/** A service running in the test process against the real broker and its own fresh database. */
+export interface TestService {
+  app: INestApplication;
+  config: ServiceConfig;
+  database: TestDatabase;
+  /** Base URL of its HTTP API. */
+  url: string;
+  /** Stops the service and drops its database. */
+  close(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  /** Topic prefix shared by services that must see each other's events; a fresh one by default. */
+  topicPrefix?: string;
+  /** Extra environment variables for the service's configuration. */
+  env?: Record<string, string>;
+}
+
+/** Starts a service the way its main.ts does, on a random port, with isolated topics and database. */
+export async function startTestService(definition: ServiceDefinition, options: TestServiceOptions = {}): Promise<TestService> {
+  const { kafkaBrokers } = testInfrastructure();
+  const base = definition.loadConfig({ KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
+  const database = await createTestDatabase(base.service);
+  const config: ServiceConfig = {
+    ...base,
+    databaseUrl: database.url,
+    http: { host: '127.0.0.1', port: 0 },
+    kafka: { ...base.kafka, topicPrefix: options.topicPrefix ?? uniqueTopicPrefix() },
+  };
+  const app = await bootstrapService(definition.rootModule(config, createRootLogger(config)), config, definition.docs);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return {
+    app,
+    config,
+    database,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

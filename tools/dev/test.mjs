@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm test`: installs what is missing, finds a broker and database server, then runs every
+// check: type check, lint (module boundaries), unit, integration and end-to-end tests.
+//
+// Broker and database: KI_TEST_KAFKA_BROKERS + KI_TEST_POSTGRES_URL if set; else, when a Docker
+// engine answers, the Jest set-up starts testcontainers; else the local broker of infra/kafka
+// (started here, stopped again afterwards if it was not running) and the local PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureNodeModules, fail, repoRoot } from './bootstrap.mjs';
+
+const resultsDir = path.join(repoRoot, '.local', 'test-results');
+
+function dockerAnswers() {
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+function run(title, command, args, env) {
+  console.log(`\n▶ ${title}`);
+  const res = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
+  return res.status === 0;
+}
+
+/** Adds up the Jest JSON reports of this run. */
+function summarize() {
+  let passed = 0;
+  let failed = 0;
+  let files = 0;
+  for (const file of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir) : []) {
+    const report = JSON.parse(fs.readFileSync(path.join(resultsDir, file), 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
+    files += report.numTotalTestSuites;
+  }
+  return { passed, failed, files };
+}
+
+async function main() {
+  ensureNodeModules();
+  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+  let stopBroker = async () => undefined;
+
+  if (env.KI_TEST_KAFKA_BROKERS && env.KI_TEST_POSTGRES_URL) {
+    console.log(`[test] broker ${env.KI_TEST_KAFKA_BROKERS} and database server from KI_TEST_* variables`);
+  } else if (dockerAnswers()) {
+    console.log('[test] Docker engine found: integration tests start their own containers (testcontainers)');
+  } else {
+    const { startKafka, stopKafka, kafkaSettings } = await import('../../infra/kafka/kafka.mjs');
+    const { serverUrl } = await import('../../infra/postgres/setup.mjs');
+    const kafka = await startKafka(kafkaSettings(env));
+    if (kafka.started && !env.KI_KEEP_KAFKA) stopBroker = () => stopKafka(kafkaSettings(env));
+    env.KI_TEST_KAFKA_BROKERS = kafka.bootstrap;
+    env.KI_TEST_POSTGRES_URL = serverUrl(env);
+    console.log(`[test] no Docker engine: local broker ${kafka.bootstrap}, PostgreSQL ${new URL(env.KI_TEST_POSTGRES_URL).host}`);
+  }
+
+  fs.rmSync(resultsDir, { recursive: true, force: true });
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const startedAt = Date.now();
+  let ok = run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
+  ok = run('lint and module boundaries', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env) && ok;
+  ok = run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
+  await stopBroker();
+
+  const { passed, failed, files } = summarize();
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+  console.log(`\n${ok ? '✔' : '✖'} ${files} test files in ${minutes} min${ok ? '' : ' — type check, lint or tests failed; see above'}`);
+  console.log(`Tests: ${passed} passed, ${failed} failed`);
+  process.exit(ok && failed === 0 && passed > 0 ? 0 : 1);
+}
+
+main().catch(fail);
