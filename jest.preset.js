@@ -28,6 +28,7 @@ const transform = {
 
 const base = { testEnvironment: 'node', setupFiles: ['reflect-metadata'], transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
 const infraSetup = path.join(__dirname, 'libs/testing/src/jest/global-setup.ts');
+const slowTier = path.join(__dirname, 'libs/testing/src/jest/slow-tier.ts');
 const infraTeardown = path.join(__dirname, 'libs/testing/src/jest/global-teardown.ts');
 
 /** The tiers of one project rooted at `dir`. */
@@ -47,7 +48,7 @@ function tiers(dir) {
       testMatch: ['<rootDir>/**/*.int.spec.ts'],
       globalSetup: infraSetup,
       globalTeardown: infraTeardown,
-      testTimeout: 120_000,
+      setupFilesAfterEnv: [slowTier],
     },
     {
       ...base,
@@ -56,7 +57,7 @@ function tiers(dir) {
       testMatch: ['<rootDir>/**/*.e2e.spec.ts'],
       globalSetup: infraSetup,
       globalTeardown: infraTeardown,
-      testTimeout: 180_000,
+      setupFilesAfterEnv: [slowTier],
     },
   ];
 }

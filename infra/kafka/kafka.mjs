@@ -8,6 +8,8 @@
 // Settings: KAFKA_HOST (127.0.0.1), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1),
 // KAFKA_HEAP (1g), KI_LOCAL_DIR (.local).
 //
+// Jars go to .local/kafka-dist/<version>/, broker data and logs to $KI_LOCAL_DIR/kafka/.
+//
 // Only Node built-ins are imported at the top so that `fetch` works before `npm install`;
 // readiness checks load kafkajs lazily.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,15 +26,17 @@ export function kafkaSettings(env = process.env) {
   const port = Number(env.KAFKA_PORT ?? 9092);
   const host = env.KAFKA_HOST ?? '127.0.0.1';
   const home = path.resolve(repoRoot, env.KI_LOCAL_DIR ?? '.local', 'kafka');
+  const version = pinnedVersion();
   return {
     host,
     port,
     controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? port + 1),
     heap: env.KAFKA_HEAP ?? '1g',
     bootstrap: `${host}:${port}`,
-    version: pinnedVersion(),
+    version,
     home,
-    libs: path.join(home, 'libs'),
+    // Jars are shared by every broker of this checkout (test brokers have their own KI_LOCAL_DIR).
+    libs: path.join(repoRoot, '.local', 'kafka-dist', version),
     data: path.join(home, 'data'),
     logs: path.join(home, 'logs'),
     config: path.join(home, 'server.properties'),

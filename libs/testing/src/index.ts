@@ -6,3 +6,4 @@ export * from './fixtures';
 export * from './kafka';
 export * from './compose';
 export * from './compose-checks';
+export * from './disposable-broker';
