@@ -56,3 +56,14 @@ export async function startDisposableBroker(): Promise<DisposableBroker> {
   await broker.start();
   return broker;
 }
+
+/** Stops and deletes every disposable broker a crashed or timed-out test left behind. */
+export async function destroyLeftoverBrokers(): Promise<void> {
+  const parent = path.join(repoRoot, '.local', 'test-brokers');
+  const dirs = fs.existsSync(parent) ? fs.readdirSync(parent) : [];
+  for (const dir of dirs) {
+    const localDir = path.join('.local', 'test-brokers', dir);
+    await run(process.execPath, [kafkaScript, 'stop'], { env: { ...process.env, KI_LOCAL_DIR: localDir } });
+    fs.rmSync(path.join(repoRoot, localDir), { recursive: true, force: true });
+  }
+}

@@ -1,5 +1,7 @@
+import { destroyLeftoverBrokers } from '../disposable-broker';
 import type { TestInfrastructure } from '../infrastructure';
 
 export default async function globalTeardown(): Promise<void> {
+  await destroyLeftoverBrokers();
   await (globalThis as { kiTestInfrastructure?: TestInfrastructure }).kiTestInfrastructure?.stop();
 }
