@@ -16,7 +16,7 @@ export const SERVICES = [
   { name: 'notifications', port: Number(process.env.NOTIFICATIONS_PORT ?? 3003), color: 35 },
 ];
 
-const runDir = path.join(repoRoot, '.local', 'run');
+const runDir = path.resolve(repoRoot, process.env.KI_LOCAL_DIR ?? '.local', 'run');
 const children = new Map();
 let stopping = false;
 let brokerStartedHere = false;

@@ -1,0 +1,102 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createTestDatabase, eventually, TestDatabase, testInfrastructure, uniqueId } from '@ki/testing';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidsUnder(dir: string): number[] {
+  const found: number[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.pid')) found.push(Number(fs.readFileSync(p, 'utf8')));
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+describe('npm start', () => {
+  const localDir = path.join('.local', `start-e2e-${uniqueId()}`);
+  const databases: TestDatabase[] = [];
+  let child: ChildProcess;
+  let output = '';
+  let ports: number[];
+
+  beforeAll(async () => {
+    ports = [await freePort(), await freePort(), await freePort()];
+    for (const label of ['registry', 'ledger', 'notifications']) databases.push(await createTestDatabase(`start_${label}`));
+    const kafkaPort = await freePort();
+    child = spawn(process.execPath, ['tools/dev/start.mjs'], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KI_LOCAL_DIR: localDir,
+        KAFKA_PORT: String(kafkaPort),
+        KAFKA_CONTROLLER_PORT: String(await freePort()),
+        KAFKA_HEAP: '512m',
+        POSTGRES_URL: testInfrastructure().postgresUrl,
+        REGISTRY_DATABASE_URL: databases[0].url,
+        LEDGER_DATABASE_URL: databases[1].url,
+        NOTIFICATIONS_DATABASE_URL: databases[2].url,
+        REGISTRY_PORT: String(ports[0]),
+        LEDGER_PORT: String(ports[1]),
+        NOTIFICATIONS_PORT: String(ports[2]),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+  });
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of pidsUnder(path.join(repoRoot, localDir))) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(path.join(repoRoot, localDir), { recursive: true, force: true });
+    for (const db of databases) await db.drop();
+  });
+
+  it('brings up broker and services, prints their URLs, and Ctrl-C leaves no process behind', async () => {
+    await eventually(
+      () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+        if (!output.includes('ki-network is up')) throw new Error('not up yet');
+      },
+      { name: 'the "ki-network is up" banner', timeout: 150_000, interval: 500 },
+    );
+    for (const port of ports) {
+      expect(output).toContain(`http://127.0.0.1:${port}`);
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    }
+    const pids = pidsUnder(path.join(repoRoot, localDir));
+    expect(pids.length).toBe(4); // three services and the broker
+
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+    expect(code).toBe(0);
+    expect(output).toContain('everything stopped');
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
