@@ -1,3 +1,4 @@
+import { DeadLetterReplayedV1 } from './operations/dead-letter-replayed.v1';
 import { CentreOpenedV1 } from './registry/centre-opened.v1';
 import { Topics, TopicName } from './topics';
 
@@ -27,6 +28,13 @@ export const EventTypes = {
     topic: Topics.centres,
     payload: CentreOpenedV1,
     key: (p: CentreOpenedV1) => p.hostBodyKey,
+  }),
+  DeadLetterReplayedV1: contract({
+    type: 'ki.operations.dead-letter-replayed.v1',
+    summary: 'An operator sent a dead-lettered message back to its original topic.',
+    topic: Topics.operations,
+    payload: DeadLetterReplayedV1,
+    key: (p: DeadLetterReplayedV1) => p.eventId,
   }),
 } as const;
 

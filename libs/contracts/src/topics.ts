@@ -14,6 +14,8 @@ export const Topics = {
   funding: 'ki.ledger.funding.v1',
   /** Messages no consumer could process, with the reason in their headers. Key: original key. */
   deadLetters: 'ki.dead-letters.v1',
+  /** Audit trail of operators' actions on messages (dead-letter replays). Key: the event id. */
+  operations: 'ki.operations.v1',
 } as const;
 
 /** A base topic name as declared in {@link Topics}. */

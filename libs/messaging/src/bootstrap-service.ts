@@ -1,17 +1,27 @@
 import { INestApplication } from '@nestjs/common';
 import { createHttpApp, createRootLogger, HttpAppOptions, listen, ServiceConfig } from '@ki/platform';
+import { NestMicroservice } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { backoffDelay } from './backoff';
-import { ConsumerServers, TopicsAndPublisher } from './messaging.module';
+import { Messaging } from './messaging.module';
+import { RethrowHandlerErrors } from './rethrow-handler-errors.filter';
 
 /**
- * Starts a service: HTTP first (so /health can say what is wrong), then Kafka topics and
- * consumers, retried with backoff while the broker is unreachable.
+ * Starts a service: HTTP first (so /health can say what is wrong), then Kafka topics, consumers
+ * and the outbox relay, retried with backoff while the broker is unreachable.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function bootstrapService(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
   const app = await createHttpApp(module, config, options);
-  for (const server of app.get(ConsumerServers).servers) app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+  for (const server of app.get(Messaging).servers) {
+    // HTTP pipes and filters stay with HTTP: payloads are validated against their contracts already.
+    // Handlers are bound after the filter is set, because Nest reads global filters when binding them.
+    const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true }) as NestMicroservice;
+    microservice.useGlobalFilters(new RethrowHandlerErrors());
+    microservice.registerListeners();
+    microservice.setIsInitialized(true);
+    microservice.setIsInitHookCalled(true);
+  }
   await listen(app, config);
   await startMessaging(app);
   return app;
@@ -21,7 +31,7 @@ async function startMessaging(app: INestApplication): Promise<void> {
   const logger = app.get(Logger);
   for (let attempt = 1; ; attempt++) {
     try {
-      await app.get(TopicsAndPublisher).ensureTopics();
+      await app.get(Messaging).ensureTopics();
       break;
     } catch (err) {
       const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
@@ -30,6 +40,7 @@ async function startMessaging(app: INestApplication): Promise<void> {
     }
   }
   await app.startAllMicroservices();
+  app.get(Messaging).relay.start();
 }
 
 /** Definition of a service's process: how to read its configuration and build its root module. */

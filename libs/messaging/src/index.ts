@@ -9,3 +9,7 @@ export * from './kafka-events.server';
 export * from './messaging.module';
 export * from './migrations';
 export * from './bootstrap-service';
+export * from './metrics';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './replay';

@@ -1,28 +1,31 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { EnvelopeAttributes, findContract, topicName, Topics, decodePayload } from '@ki/contracts';
+import { decodePayload, EnvelopeAttributes, findContract, topicName, Topics } from '@ki/contracts';
+import { runWithTrace, traceFrom } from '@ki/platform';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { BackoffPolicy, backoffDelay } from './backoff';
 import { deadLetterMessage } from './dead-letter';
 import { readEnvelope } from './envelope-codec';
 import { classifyFailure, failureCode } from './errors';
 import { KafkaEventContext } from './event-context';
+import { MessagingMetrics } from './metrics';
 
 /** Settings of one consumer group of a service. */
 export interface KafkaEventsServerOptions {
   kafka: Kafka;
   dataSource: DataSource;
+  metrics: MessagingMetrics;
   /** Consumer group id; handlers join it with `@EventPattern(type, { group })`, or by default. */
   groupId: string;
   /** Whether handlers without an explicit group belong to this server. */
   isDefaultGroup?: boolean;
   topicPrefix?: string;
-  /** Retries of a failing handler before the message is dead-lettered. */
+  /** Handler attempts before a failing message is dead-lettered. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
-  /** A consumer whose oldest pending message is older than this is reported stalled. */
-  stallAfterMs?: number;
+  /** Messages handled in one transaction when nothing fails (1 = one transaction per message). */
+  chunkSize?: number;
   partitionsConsumedConcurrently?: number;
 }
 
@@ -37,9 +40,23 @@ export interface ConsumerHealth {
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** A consumed message, decoded; `failure` is set when it violates its contract. */
+interface Delivery {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  envelope?: EnvelopeAttributes;
+  payload?: object;
+  handler?: MessageHandler;
+  failure?: unknown;
+}
+
+/** A handler error inside a chunk transaction, remembered to skip straight to one-by-one handling. */
+class ChunkFailed extends Error {}
+
 /**
  * A Nest custom transport on kafkajs. Handlers are ordinary `@EventPattern('<ce_type>')` methods;
- * per message this server
+ * for each message this server
  *  - decodes the CloudEvents envelope and validates the payload against its contract,
  *  - runs the handler inside a PostgreSQL transaction that also records the event in the inbox,
  *    so a redelivered event has no second effect,
@@ -47,6 +64,8 @@ type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
  *    retries go to the dead-letter topic and the partition keeps flowing,
  *  - retries without limit while the database is unreachable, and reports itself unhealthy,
  *  - commits offsets only after the transaction committed.
+ * Messages are handled in chunks of one transaction each; when a handler fails, the chunk is
+ * rolled back and its messages are handled one by one with the rules above.
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -57,13 +76,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private crashed?: string;
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
-  private readonly stallAfterMs: number;
 
   constructor(private readonly options: KafkaEventsServerOptions) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoff = options.backoff ?? { initialMs: 200, maxMs: 10_000 };
-    this.stallAfterMs = options.stallAfterMs ?? 30_000;
   }
 
   get groupId(): string {
@@ -91,17 +108,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async start(): Promise<void> {
     const types = this.handledTypes();
-    const contracts = types.map((type) => ({ type, contract: findContract(type) }));
-    const unknown = contracts.filter((c) => !c.contract).map((c) => c.type);
+    const unknown = types.filter((type) => !findContract(type));
     if (unknown.length > 0) throw new Error(`@EventPattern for unknown event types: ${unknown.join(', ')} (declare them in libs/contracts)`);
     if (types.length === 0) return;
-    const topics = [...new Set(contracts.map((c) => topicName(c.contract?.topic ?? Topics.centres, this.options.topicPrefix)))];
+    const topics = [...new Set(types.map((type) => topicName(findContract(type)?.topic ?? Topics.deadLetters, this.options.topicPrefix)))];
 
     const producer = this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      // Unlimited retries keep the idempotent producer's guarantees; a send waits out a broker outage.
+      // Unlimited retries keep the idempotent producer's guarantees; a dead letter waits out a broker outage.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 30_000 },
     });
     await producer.connect();
@@ -111,7 +127,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
-      // Rejoin after any crash, also non-retriable ones: a consumer must not silently stop.
+      // Rejoin after any crash: a consumer must not silently stop.
       retry: { retries: 10, restartOnFailure: async () => true },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -136,89 +152,165 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async consumeBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    let uncommitted: string | undefined;
-    const commit = async () => {
-      if (uncommitted === undefined) return;
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
-      uncommitted = undefined;
-    };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      await this.deliver(topic, partition, message, heartbeat, isRunning);
-      resolveOffset(message.offset);
-      uncommitted = message.offset;
+    const chunkSize = this.options.chunkSize ?? 200;
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + chunkSize).map((message) => this.decode(topic, partition, message));
+      await this.deliverChunk(chunk, heartbeat, isRunning);
+      const last = chunk[chunk.length - 1].message.offset;
+      resolveOffset(last);
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       this.lastProgressAt = new Date();
+      this.options.metrics.consumerLag.set(
+        { group: this.options.groupId, topic, partition: String(partition) },
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)),
+      );
       await heartbeat();
     }
-    await commit();
+  }
+
+  private decode(topic: string, partition: number, message: KafkaMessage): Delivery {
+    const delivery: Delivery = { topic, partition, message };
+    try {
+      delivery.envelope = readEnvelope(message.headers);
+      delivery.payload = decodePayload(delivery.envelope.type, message.value).payload;
+      const handler = this.getHandlerByPattern(delivery.envelope.type);
+      // A known event type that this group does not handle shares its topic with types it does.
+      if (handler && this.owns(handler)) delivery.handler = handler;
+    } catch (err) {
+      delivery.failure = err;
+    }
+    return delivery;
+  }
+
+  /** Handles a chunk in one transaction; on any failure, rolls back and handles its messages one by one. */
+  private async deliverChunk(chunk: Delivery[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+    const clean = chunk.every((d) => !d.failure);
+    if (chunk.length > 1 && clean) {
+      try {
+        const outcomes = await this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk));
+        outcomes.forEach((outcome, i) => this.count(chunk[i], outcome));
+        this.clearStuck();
+        return;
+      } catch (err) {
+        if (!(err instanceof ChunkFailed) && classifyFailure(err) === 'infrastructure') this.markStuck('infrastructure', err);
+        // Fall through: one by one, with retries and dead letters per message.
+      }
+    }
+    for (const delivery of chunk) {
+      if (!isRunning()) throw new Error('consumer stopping; uncommitted messages are redelivered');
+      this.count(delivery, await this.deliver(delivery, heartbeat, isRunning));
+    }
   }
 
   /** Delivers one message until it is processed, found a duplicate, ignored or dead-lettered. */
-  private async deliver(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-    isRunning: () => boolean,
-  ): Promise<Outcome> {
+  private async deliver(delivery: Delivery, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<Outcome> {
+    if (delivery.failure) return this.deadLetter(delivery, delivery.failure, 1);
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.handleOnce(topic, partition, message);
-        this.stuckSince = undefined;
-        this.stuckReason = undefined;
+        const [outcome] = await this.options.dataSource.transaction((manager) => this.handleAll(manager, [delivery]));
+        this.clearStuck();
         return outcome;
       } catch (err) {
-        const kind = classifyFailure(err);
-        if (kind === 'non-retryable' || (kind === 'retryable' && attempt >= this.maxAttempts)) {
-          await this.deadLetter(topic, partition, message, err, attempt);
-          return 'dead-lettered';
-        }
-        this.stuckSince ??= Date.now();
-        this.stuckReason = `${kind === 'infrastructure' ? 'dependency unavailable' : 'handler failing'}: ${(err as Error).message}`;
+        const cause = err instanceof ChunkFailed ? err.cause : err;
+        const kind = classifyFailure(cause);
+        if (kind === 'non-retryable' || (kind === 'retryable' && attempt >= this.maxAttempts)) return this.deadLetter(delivery, cause, attempt);
+        this.markStuck(kind, cause);
+        this.options.metrics.retried.inc({ group: this.options.groupId, kind });
         const delay = backoffDelay(attempt, this.backoff);
+        const { topic, partition, message } = delivery;
         this.logger.warn(
-          `${this.options.groupId}: attempt ${attempt} for ${topic}[${partition}]@${message.offset} failed (${kind}); retrying in ${delay} ms: ${(err as Error).message}`,
+          `${this.options.groupId}: attempt ${attempt} for ${topic}[${partition}]@${message.offset} failed (${kind}); retrying in ${delay} ms: ${(cause as Error).message}`,
         );
         await this.sleep(delay, heartbeat);
-        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause: err });
+        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause });
       }
     }
   }
 
-  private async handleOnce(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
-    const envelope = readEnvelope(message.headers);
-    const { payload } = decodePayload(envelope.type, message.value);
-    const handler = this.getHandlerByPattern(envelope.type);
-    // A known event type that this group does not handle shares its topic with types it does.
-    if (!handler || !this.owns(handler)) return 'ignored';
-
-    return this.options.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
+  /** Records the deliveries in the inbox and runs the handlers of the new ones, in order, in one transaction. */
+  private async handleAll(manager: EntityManager, deliveries: Delivery[]): Promise<Outcome[]> {
+    const relevant = deliveries.filter((d) => d.handler && d.envelope);
+    const fresh = new Set<string>();
+    if (relevant.length > 0) {
+      const rows: { event_id: string }[] = await manager.query(
         `INSERT INTO messaging_inbox (consumer_group, event_id, event_type, topic, partition, "offset", correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.options.groupId, envelope.id, envelope.type, topic, partition, message.offset, envelope.correlationId],
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[])
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [
+          this.options.groupId,
+          relevant.map((d) => d.envelope?.id),
+          relevant.map((d) => d.envelope?.type),
+          relevant.map((d) => d.topic),
+          relevant.map((d) => d.partition),
+          relevant.map((d) => d.message.offset),
+          relevant.map((d) => d.envelope?.correlationId),
+        ],
       );
-      if (inserted.length === 0) return 'duplicate';
-      const context = new KafkaEventContext([envelope, manager, { topic, partition, message, groupId: this.options.groupId }]);
-      const result = await handler(payload, context);
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      return 'processed';
-    });
+      rows.forEach((r) => fresh.add(r.event_id));
+    }
+    const outcomes: Outcome[] = [];
+    for (const delivery of deliveries) {
+      const { envelope, handler } = delivery;
+      if (!handler || !envelope) outcomes.push('ignored');
+      else if (!fresh.delete(envelope.id)) outcomes.push('duplicate');
+      else {
+        await this.runHandler(manager, delivery, handler, envelope);
+        outcomes.push('processed');
+      }
+    }
+    return outcomes;
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, err: unknown, attempts: number): Promise<void> {
+  private async runHandler(manager: EntityManager, delivery: Delivery, handler: MessageHandler, envelope: EnvelopeAttributes): Promise<void> {
+    const { topic, partition, message } = delivery;
+    const context = new KafkaEventContext([envelope, manager, { topic, partition, message, groupId: this.options.groupId }]);
+    const trace = traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
+    const stopTimer = this.options.metrics.handlerDuration.startTimer({ group: this.options.groupId, type: envelope.type });
+    try {
+      await runWithTrace(trace, async () => {
+        const result = await handler(delivery.payload, context);
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      });
+    } catch (err) {
+      throw new ChunkFailed(`handler of ${envelope.type} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async deadLetter(delivery: Delivery, err: unknown, attempts: number): Promise<Outcome> {
+    const { topic, partition, message } = delivery;
+    const code = failureCode(err);
     const dlq = deadLetterMessage(message, {
       topic,
       partition,
       offset: message.offset,
-      errorCode: failureCode(err),
-      errorMessage: (err as Error).message ?? String(err),
+      errorCode: code,
+      errorMessage: err instanceof Error ? err.message : String(err),
       attempts,
       consumerGroup: this.options.groupId,
     });
     if (!this.producer) throw new Error('dead-letter producer is not connected', { cause: err });
     await this.producer.send({ topic: topicName(Topics.deadLetters, this.options.topicPrefix), acks: -1, messages: [dlq] });
-    this.logger.error(`${this.options.groupId}: dead-lettered ${topic}[${partition}]@${message.offset} after ${attempts} attempt(s): ${dlq.headers['dlq_error']}`);
+    this.options.metrics.deadLettered.inc({ group: this.options.groupId, code });
+    this.logger.error(`${this.options.groupId}: dead-lettered ${topic}[${partition}]@${message.offset} after ${attempts} attempt(s): ${code}: ${dlq.headers.dlq_error}`);
+    this.clearStuck();
+    return 'dead-lettered';
+  }
+
+  private count(delivery: Delivery, outcome: Outcome): void {
+    this.options.metrics.consumed.inc({ group: this.options.groupId, type: delivery.envelope?.type ?? 'unknown', outcome });
+  }
+
+  private markStuck(kind: string, err: unknown): void {
+    this.stuckSince ??= Date.now();
+    this.stuckReason = `${kind === 'infrastructure' ? 'dependency unavailable' : 'handler failing'}: ${(err as Error).message}`;
+  }
+
+  private clearStuck(): void {
+    this.stuckSince = undefined;
+    this.stuckReason = undefined;
   }
 
   private async sleep(ms: number, heartbeat: () => Promise<void>): Promise<void> {
@@ -229,17 +321,16 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
   }
 
-  /** Progress of this consumer group for /health. */
+  /** Progress of this consumer group for /health: a message failing for more than 3 s is a problem. */
   health(): ConsumerHealth {
-    const running = this.consumer !== undefined;
     let problem: string | undefined;
     if (this.crashed) problem = this.crashed;
-    else if (this.stuckSince !== undefined && Date.now() - this.stuckSince > Math.min(this.stallAfterMs, 5000)) problem = this.stuckReason;
-    return { groupId: this.options.groupId, running, problem, lastProgressAt: this.lastProgressAt?.toISOString() };
+    else if (this.stuckSince !== undefined && Date.now() - this.stuckSince > 3000) problem = this.stuckReason;
+    return { groupId: this.options.groupId, running: this.consumer !== undefined, problem, lastProgressAt: this.lastProgressAt?.toISOString() };
   }
 
   async close(): Promise<void> {
-    // kafkajs waits for running batches to finish before it leaves the group.
+    // kafkajs lets running batches finish before it leaves the group.
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = undefined;
@@ -254,5 +345,3 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     return this.consumer as T;
   }
 }
-
-export type { EnvelopeAttributes };

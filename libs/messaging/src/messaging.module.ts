@@ -1,67 +1,75 @@
-import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { HealthChecks, KAFKA_CLIENT, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
+import { HealthChecks, KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
 import { Kafka } from 'kafkajs';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { KafkaEventsServer } from './kafka-events.server';
+import { MessagingMetrics } from './metrics';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
 import { EventPublisher } from './publisher';
 import { ensureTopics } from './topics';
 
-/** Consumer groups of a service; the first is the default group of handlers without `{ group }`. */
-export const CONSUMER_GROUPS = Symbol('CONSUMER_GROUPS');
-
 export interface MessagingOptions {
-  /** Consumer group ids, e.g. ['funding-ledger']. Empty for a service that only publishes. */
+  /** Consumer group ids, e.g. ['funding-ledger']; the first is the default group of handlers without `{ group }`. */
   consumerGroups: string[];
+  /** Messages handled per transaction (default 200). */
+  chunkSize?: number;
 }
 
-/** Builds the consumer servers of a service and reports their progress on /health. */
+const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/**
+ * The Kafka side of a service: topics, consumer groups, outbox relay and publisher, with their
+ * state on /health. Started by bootstrapService once the broker answers.
+ */
 @Injectable()
-export class ConsumerServers implements OnApplicationBootstrap {
+export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly servers: KafkaEventsServer[];
+  readonly relay: OutboxRelay;
+  readonly publisher: EventPublisher;
+  private readonly logger = new Logger('Messaging');
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
-    @Inject(SERVICE_CONFIG) config: ServiceConfig,
-    @Inject(CONSUMER_GROUPS) groups: string[],
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
     dataSource: DataSource,
+    metrics: MessagingMetrics,
     private readonly checks: HealthChecks,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.servers = groups.map(
-      (groupId, i) =>
-        new KafkaEventsServer({ kafka, dataSource, groupId, isDefaultGroup: i === 0, topicPrefix: config.kafka.topicPrefix }),
+    const topicPrefix = config.kafka.topicPrefix;
+    this.servers = options.consumerGroups.map(
+      (groupId, i) => new KafkaEventsServer({ kafka, dataSource, metrics, groupId, isDefaultGroup: i === 0, topicPrefix, chunkSize: options.chunkSize }),
     );
+    this.relay = new OutboxRelay({ kafka, dataSource, metrics, topicPrefix, log: this.logger });
+    this.publisher = new EventPublisher(kafka, { source: `/ki/${config.service}`, topicPrefix });
   }
 
-  onApplicationBootstrap(): void {
-    this.checks.add(async () => {
-      const session = this.indicators.check('consumers');
-      const groups = this.servers.map((s) => s.health());
-      const failing = groups.filter((g) => g.problem);
-      return failing.length === 0 ? session.up({ groups }) : session.down({ groups, message: failing.map((g) => `${g.groupId}: ${g.problem}`).join('; ') });
-    });
-  }
-}
-
-@Injectable()
-class TopicsAndPublisher implements OnApplicationShutdown {
-  readonly publisher: EventPublisher;
-
-  constructor(@Inject(KAFKA_CLIENT) private readonly kafka: Kafka, @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig) {
-    this.publisher = new EventPublisher(kafka, { source: `/ki/${config.service}`, topicPrefix: config.kafka.topicPrefix });
-  }
-
+  /** Creates missing topics; throws while the broker is unreachable. */
   ensureTopics(): Promise<void> {
     return ensureTopics(this.kafka, this.config.kafka.topicPrefix);
   }
 
+  onApplicationBootstrap(): void {
+    this.checks.add(async () => {
+      const session = this.indicators.check('messaging');
+      const groups = this.servers.map((s) => s.health());
+      const problems = [...groups.filter((g) => g.problem).map((g) => `${g.groupId}: ${g.problem}`), ...(this.relay.problem ? [this.relay.problem] : [])];
+      const details = { groups, outbox: { lastSentAt: this.relay.lastSentAt?.toISOString() } };
+      return problems.length === 0 ? session.up(details) : session.down({ ...details, message: problems.join('; ') });
+    });
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
     await this.publisher.close();
   }
 }
 
-/** Kafka messaging of a service: topics, the event publisher and the consumer groups. */
+/** Kafka messaging of a service: topics, outbox, publisher and consumer groups. */
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
@@ -70,14 +78,13 @@ export class MessagingModule {
       global: true,
       imports: [TerminusModule],
       providers: [
-        { provide: CONSUMER_GROUPS, useValue: options.consumerGroups },
-        TopicsAndPublisher,
-        { provide: EventPublisher, useFactory: (t: TopicsAndPublisher) => t.publisher, inject: [TopicsAndPublisher] },
-        ConsumerServers,
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: MessagingMetrics, useFactory: (registry: Registry) => new MessagingMetrics(registry), inject: [METRICS_REGISTRY] },
+        { provide: Outbox, useFactory: (config: ServiceConfig) => new Outbox(`/ki/${config.service}`), inject: [SERVICE_CONFIG] },
+        Messaging,
+        { provide: EventPublisher, useFactory: (m: Messaging) => m.publisher, inject: [Messaging] },
       ],
-      exports: [EventPublisher, ConsumerServers, TopicsAndPublisher],
+      exports: [Messaging, Outbox, EventPublisher, MessagingMetrics],
     };
   }
 }
-
-export { TopicsAndPublisher };

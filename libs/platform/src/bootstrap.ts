@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from './config';
+import { traceMiddleware } from './logging';
 import { describeValidationErrors } from '@ki/contracts';
 
 export interface HttpAppOptions {
@@ -20,6 +21,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  app.use(traceMiddleware);
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(
     new ValidationPipe({

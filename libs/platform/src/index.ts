@@ -5,3 +5,5 @@ export * from './kafka-health';
 export * from './health';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './trace-context';
+export * from './metrics';

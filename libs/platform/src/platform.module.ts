@@ -7,6 +7,7 @@ import { ServiceConfig } from './config';
 import { HealthModule } from './health';
 import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
 import { requestId } from './logging';
+import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics';
 
 /** Nest injection token of the validated {@link ServiceConfig}. */
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -24,7 +25,7 @@ export interface PlatformOptions {
 
 /**
  * What every service needs: configuration, structured logging, its PostgreSQL database
- * (schema from migrations only), its Kafka client and /health.
+ * (schema from migrations only), its Kafka client, /health and /metrics.
  */
 @Global()
 @Module({})
@@ -62,11 +63,13 @@ export class PlatformModule {
         }),
         HealthModule,
       ],
+      controllers: [MetricsController],
       providers: [
+        { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(config.service) },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config, logger) },
       ],
-      exports: [SERVICE_CONFIG, KAFKA_CLIENT, HealthModule],
+      exports: [SERVICE_CONFIG, KAFKA_CLIENT, METRICS_REGISTRY, HealthModule],
     };
   }
 }

@@ -7,3 +7,5 @@ export * from './kafka';
 export * from './compose';
 export * from './compose-checks';
 export * from './disposable-broker';
+export * from './kafka-wait';
+export * from './tcp-proxy';

@@ -48,6 +48,6 @@ describe('the funding ledger keeps a copy of opened centres', () => {
     expect(res.status).toBe(200);
     expect(body.details.database.status).toBe('up');
     expect(body.details.kafka.status).toBe('up');
-    expect(body.details.consumers.groups?.map((g) => g.groupId)).toEqual(['funding-ledger']);
+    expect(body.details.messaging.groups?.map((g) => g.groupId)).toEqual(['funding-ledger']);
   });
 });

@@ -1,4 +1,5 @@
 import { MessagingInbox1764000000000 } from './1764000000000-messaging-inbox';
+import { MessagingOutbox1764000000100 } from './1764000000100-messaging-outbox';
 
 /** Migrations of the messaging tables; every service lists them before its own. */
-export const messagingMigrations = [MessagingInbox1764000000000];
+export const messagingMigrations = [MessagingInbox1764000000000, MessagingOutbox1764000000100];

@@ -1,0 +1,126 @@
+import { EventTypes, Topics } from '@ki/contracts';
+import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
+import { Kafka, Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { encodeEvent } from './envelope-codec';
+import { readDeadLetter, replayDeadLetter } from './replay';
+import { probeService, ProbeFailures } from './test-support/probe.service';
+
+describe('consuming with the inbox, retries and dead letters', () => {
+  let probe: TestService;
+  let kafka: Kafka;
+  let producer: Producer;
+  let centres: string;
+  let deadLetters: Awaited<ReturnType<typeof collectMessages>>;
+
+  const effectsOf = (eventId: string) => probe.app.get(DataSource).query(`SELECT * FROM probe_effects WHERE event_id = $1`, [eventId]);
+  const deadLetterOf = (eventId: string) =>
+    eventually(
+      () => {
+        const found = deadLetters.messages.find((m) => m.headers.ce_id === eventId);
+        if (!found) throw new Error(`no dead letter for ${eventId}`);
+        return found;
+      },
+      { name: `dead letter of ${eventId}`, timeout: 30_000 },
+    );
+
+  beforeAll(async () => {
+    probe = await startTestService(probeService());
+    kafka = testKafka();
+    producer = kafka.producer();
+    await producer.connect();
+    centres = `${probe.config.kafka.topicPrefix}${Topics.centres}`;
+    deadLetters = await collectMessages(kafka, `${probe.config.kafka.topicPrefix}${Topics.deadLetters}`);
+  });
+
+  afterAll(async () => {
+    await deadLetters.stop();
+    await producer.disconnect();
+    await probe.close();
+  });
+
+  it('applies an event delivered 1,000 times exactly once', async () => {
+    const { envelope, message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test');
+
+    await producer.send({ topic: centres, messages: Array.from({ length: 1000 }, () => message) });
+    await waitForGroupToCatchUp(kafka, 'probe', centres);
+
+    expect(await effectsOf(envelope.id)).toHaveLength(1);
+  });
+
+  it('dead-letters a malformed event with its reason and processes the message behind it on the same partition', async () => {
+    const poison = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05554' }), '/ki/test');
+    poison.message.value = JSON.stringify({ ...JSON.parse(String(poison.message.value)), centreId: 'not-a-uuid' });
+    const behind = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05554' }), '/ki/test');
+
+    await producer.send({ topic: centres, messages: [poison.message, behind.message] });
+
+    const dead = await deadLetterOf(poison.envelope.id);
+    expect(dead.headers).toMatchObject({
+      dlq_error_code: 'CONTRACT.INVALID_PAYLOAD',
+      dlq_original_topic: centres,
+      dlq_attempts: '1',
+      dlq_consumer_group: 'probe',
+    });
+    expect(dead.headers.dlq_error).toContain('centreId');
+    expect(dead.key).toBe('05554');
+    await eventually(async () => expect(await effectsOf(behind.envelope.id)).toHaveLength(1), { name: 'message behind the poison handled' });
+  });
+
+  it('dead-letters an unknown event type without retrying', async () => {
+    const unknown = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test');
+    unknown.message.headers.ce_type = 'ki.registry.centre-opened.v9';
+
+    await producer.send({ topic: centres, messages: [unknown.message] });
+
+    expect((await deadLetterOf(unknown.envelope.id)).headers).toMatchObject({ dlq_error_code: 'CONTRACT.UNKNOWN_TYPE', dlq_attempts: '1' });
+  });
+
+  it('dead-letters a non-retryable handler error at once', async () => {
+    const rejected = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyName: ProbeFailures.invalid }), '/ki/test');
+
+    await producer.send({ topic: centres, messages: [rejected.message] });
+
+    expect((await deadLetterOf(rejected.envelope.id)).headers).toMatchObject({ dlq_error_code: 'PROBE.INVALID', dlq_attempts: '1' });
+  });
+
+  it('retries a failing handler with backoff and dead-letters it after the last attempt', async () => {
+    const failing = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyName: ProbeFailures.always }), '/ki/test');
+    const sentAt = Date.now();
+
+    await producer.send({ topic: centres, messages: [failing.message] });
+
+    const dead = await deadLetterOf(failing.envelope.id);
+    expect(dead.headers).toMatchObject({ dlq_error_code: 'CONSUMER.HANDLER_FAILED', dlq_attempts: '5' });
+    expect(dead.headers.dlq_error).toContain('always fails');
+    // Four pauses of at least 100, 200, 400 and 800 ms (half of each exponential step, by the jitter rule).
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('replays a dead letter once its cause is fixed; a second replay of the handled event has no effect', async () => {
+    const stuck = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyName: ProbeFailures.untilHealed }), '/ki/test');
+    await producer.send({ topic: centres, messages: [stuck.message] });
+    const dead = await deadLetterOf(stuck.envelope.id);
+    const prefix = probe.config.kafka.topicPrefix;
+    const letter = await readDeadLetter(kafka, dead.partition, dead.offset, prefix);
+    if (!letter) throw new Error('dead letter not readable');
+    await probe.app.get(DataSource).query(`INSERT INTO probe_switches (name) VALUES ('heal')`);
+    const operations = await collectMessages(kafka, `${prefix}${Topics.operations}`);
+
+    const record = await replayDeadLetter(kafka, letter, { replayedBy: 'operator@test', reason: 'handler fixed', topicPrefix: prefix });
+    await eventually(async () => expect(await effectsOf(stuck.envelope.id)).toHaveLength(1), { name: 'replayed event handled' });
+    await replayDeadLetter(kafka, letter, { replayedBy: 'operator@test', reason: 'again, by mistake', topicPrefix: prefix });
+    await waitForGroupToCatchUp(kafka, 'probe', centres);
+
+    expect(await effectsOf(stuck.envelope.id)).toHaveLength(1);
+    expect(record).toMatchObject({ eventId: stuck.envelope.id, topic: centres, replayedBy: 'operator@test', reason: 'handler fixed' });
+    const audit = await eventually(() => {
+      const first = operations.messages[0];
+      if (!first) throw new Error('no audit event yet');
+      return first;
+    });
+    expect(audit.headers.ce_type).toBe('ki.operations.dead-letter-replayed.v1');
+    expect(JSON.parse(audit.value ?? '{}')).toMatchObject({ eventId: stuck.envelope.id, replayedBy: 'operator@test' });
+    await operations.stop();
+  });
+});

@@ -1,0 +1,193 @@
+import { topicName } from '@ki/contracts';
+import { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { BackoffPolicy, backoffDelay } from './backoff';
+import { MessagingMetrics } from './metrics';
+
+export interface OutboxRelayOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  metrics: MessagingMetrics;
+  topicPrefix?: string;
+  /** Rows sent per round trip. */
+  batchSize?: number;
+  /** Pause between polls when the outbox is empty. */
+  idleMs?: number;
+  /** Sent rows are deleted after this long. */
+  retentionMs?: number;
+  backoff?: BackoffPolicy;
+  log: { warn(msg: string): void; error(msg: string): void; log(msg: string): void };
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/** A lock id for pg_try_advisory_lock: only one relay per database sends, so order per key holds. */
+const RELAY_LOCK = 0x6b69_6f62; // "kiob"
+
+/**
+ * Sends outbox rows to Kafka in `seq` order with the idempotent producer (acks=all) and marks them
+ * sent. One relay per database holds an advisory lock; others wait as standby. A failed send
+ * (broker down) is retried with backoff on a fresh producer; nothing is marked sent that Kafka did
+ * not acknowledge, so an event may be sent twice but never lost (consumers deduplicate on ce_id).
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private lockHolder?: QueryRunner;
+  private producer?: Producer;
+  private wake?: () => void;
+  private lastPruneAt = 0;
+  /** Why the relay is not sending, if it is not. */
+  problem?: string;
+  lastSentAt?: Date;
+
+  constructor(private readonly options: OutboxRelayOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Ends the current poll early (after a commit that added events). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    await this.producer?.disconnect().catch(() => undefined);
+    await this.releaseLock();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (!(await this.holdLock())) {
+          this.problem = undefined;
+          await this.pause(2000);
+          continue;
+        }
+        const sent = await this.sendBatch();
+        await this.pruneIfDue();
+        failures = 0;
+        this.problem = undefined;
+        if (sent < (this.options.batchSize ?? 500)) await this.pause(this.options.idleMs ?? 100);
+      } catch (err) {
+        failures++;
+        this.problem = `outbox relay failing: ${(err as Error).message}`;
+        const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
+        this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
+        await this.resetProducer();
+        await this.pause(delay);
+      }
+    }
+  }
+
+  /** Sends one batch of unsent rows; returns how many were sent. */
+  private async sendBatch(): Promise<number> {
+    const q = this.lockHolder as QueryRunner;
+    const rows: OutboxRow[] = await q.query(
+      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.options.batchSize ?? 500],
+    );
+    if (rows.length === 0) {
+      this.options.metrics.outboxBacklog.set(0);
+      return 0;
+    }
+    // Consecutive rows of one topic form one entry, so Kafka receives them in seq order per key.
+    const topicMessages: TopicMessages[] = [];
+    for (const row of rows) {
+      const topic = topicName(row.topic as never, this.options.topicPrefix);
+      const message = { key: row.message_key, value: row.payload, headers: row.headers };
+      const last = topicMessages[topicMessages.length - 1];
+      if (last?.topic === topic) last.messages.push(message);
+      else topicMessages.push({ topic, messages: [message] });
+    }
+    const producer = await this.connectedProducer();
+    await producer.sendBatch({ topicMessages, acks: -1 });
+    await q.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+    for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
+    const [{ backlog }] = await q.query(`SELECT count(*)::int AS backlog FROM messaging_outbox WHERE sent_at IS NULL`);
+    this.options.metrics.outboxBacklog.set(backlog);
+    this.lastSentAt = new Date();
+    return rows.length;
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPruneAt < 60_000) return;
+    this.lastPruneAt = Date.now();
+    const retentionMs = this.options.retentionMs ?? 7 * 24 * 3600_000;
+    await this.lockHolder?.query(`DELETE FROM messaging_outbox WHERE sent_at < now() - $1::interval`, [`${Math.round(retentionMs / 1000)} seconds`]);
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (this.lockHolder && !this.lockHolder.isReleased) return true;
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS locked`, [RELAY_LOCK]);
+    if (!locked) {
+      await runner.release();
+      return false;
+    }
+    this.lockHolder = runner;
+    this.options.log.log('outbox relay active');
+    return true;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockHolder;
+    this.lockHolder = undefined;
+    if (!runner || runner.isReleased) return;
+    await runner.query(`SELECT pg_advisory_unlock($1)`, [RELAY_LOCK]).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Bounded here: the relay loop retries with backoff on a fresh producer and reports the outage.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 },
+    });
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  /** After a failure: a new producer (new producer id, fresh sequence numbers) and a fresh lock connection. */
+  private async resetProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+    if (this.lockHolder?.isReleased === false) {
+      const alive = await this.lockHolder.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
+      if (!alive) await this.releaseLock();
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,6 @@
+// Runs the probe service as its own process, for tests that kill it.
+import 'reflect-metadata';
+import { runServiceProcess } from '../bootstrap-service';
+import { probeService } from './probe.service';
+
+runServiceProcess(probeService(process.env.PROBE_GROUP));
