@@ -23,7 +23,10 @@ export default [
             { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             // Apps import libs, never other apps; libs never import apps.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:contracts', 'type:util', 'type:testing'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:contracts', 'type:util', 'type:testing'],
+            },
             { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['type:testing', 'type:data-access', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util', 'type:domain'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
@@ -40,7 +43,10 @@ export default [
     // Domain rules inside a service are pure: no framework, no database, no broker.
     files: ['apps/**/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: frameworks, message: 'domain code has no framework, database or broker imports' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: frameworks, message: 'domain code has no framework, database or broker imports' }] },
+      ],
     },
   },
   {
@@ -48,7 +54,10 @@ export default [
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/testing/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@ki/testing', message: '@ki/testing may be imported from *.spec.ts files only' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@ki/testing', message: '@ki/testing may be imported from *.spec.ts files only' }] },
+      ],
     },
   },
 ];

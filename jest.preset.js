@@ -26,7 +26,13 @@ const transform = {
   ],
 };
 
-const base = { testEnvironment: 'node', setupFiles: ['reflect-metadata'], transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 const infraSetup = path.join(__dirname, 'libs/testing/src/jest/global-setup.ts');
 const slowTier = path.join(__dirname, 'libs/testing/src/jest/slow-tier.ts');
 const infraTeardown = path.join(__dirname, 'libs/testing/src/jest/global-teardown.ts');

@@ -83,7 +83,16 @@ export function fetchKafka(s = kafkaSettings()) {
   fs.mkdirSync(s.libs, { recursive: true });
   const res = spawnSync(
     'mvn',
-    ['-q', '-B', '-Dstyle.color=never', '-f', path.join(here, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${s.libs}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      '-f',
+      path.join(here, 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${s.libs}`,
+      '-DincludeScope=runtime',
+    ],
     { stdio: 'inherit' },
   );
   if (res.status !== 0) throw new Error(`Maven could not resolve Kafka ${s.version} (exit ${res.status}); see the output above`);
@@ -206,7 +215,9 @@ async function waitUntilReady(s, pid, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (pid && !isOurBroker(pid, s)) {
-      throw new Error(`the broker exited during start-up; see ${path.join(s.logs, 'broker.out')}:\n${tail(path.join(s.logs, 'broker.out'))}`);
+      throw new Error(
+        `the broker exited during start-up; see ${path.join(s.logs, 'broker.out')}:\n${tail(path.join(s.logs, 'broker.out'))}`,
+      );
     }
     if (await brokerAnswers(s.bootstrap, 2000)) return;
     await new Promise((r) => setTimeout(r, 500));

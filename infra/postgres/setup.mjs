@@ -62,7 +62,12 @@ export async function ensureDatabases(env = process.env) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureDatabases().then(
-    () => console.log(`[postgres] databases ready: ${Object.values(services).map((s) => s.database).join(', ')}`),
+    () =>
+      console.log(
+        `[postgres] databases ready: ${Object.values(services)
+          .map((s) => s.database)
+          .join(', ')}`,
+      ),
     (err) => {
       console.error(`[postgres] ${err.message}`);
       process.exit(1);

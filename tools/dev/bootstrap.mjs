@@ -10,7 +10,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const stampFile = path.join(repoRoot, 'node_modules', '.ki-install-stamp');
 
 function lockHash() {
-  return createHash('sha256').update(fs.readFileSync(path.join(repoRoot, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(fs.readFileSync(path.join(repoRoot, 'package-lock.json')))
+    .digest('hex');
 }
 
 /** Runs `npm ci` when node_modules is missing or was installed from another package-lock.json. */

@@ -130,7 +130,9 @@ async function main() {
   for (const service of SERVICES) {
     stopLeftover(service.name);
     if (await portInUse(service.port)) {
-      throw new Error(`port ${service.port} for ${service.name} is in use by another program (see: ss -ltnp 'sport = :${service.port}'); stop it or set ${service.name === 'funding-ledger' ? 'LEDGER' : service.name.toUpperCase()}_PORT`);
+      throw new Error(
+        `port ${service.port} for ${service.name} is in use by another program (see: ss -ltnp 'sport = :${service.port}'); stop it or set ${service.name === 'funding-ledger' ? 'LEDGER' : service.name.toUpperCase()}_PORT`,
+      );
     }
   }
   const startedAt = Date.now();
@@ -152,7 +154,9 @@ async function main() {
       `✔ ki-network is up (services healthy after ${seconds} s)`,
       ...rows,
       `  kafka broker    ${infra.kafka.bootstrap}   (node infra/kafka/kafka.mjs status|logs)`,
-      `  postgresql      ${new URL(infra.postgresUrl).host}   databases ${Object.values(infra.databaseUrls).map((u) => new URL(u).pathname.slice(1)).join(', ')}`,
+      `  postgresql      ${new URL(infra.postgresUrl).host}   databases ${Object.values(infra.databaseUrls)
+        .map((u) => new URL(u).pathname.slice(1))
+        .join(', ')}`,
       '  Press Ctrl-C to stop everything.',
       '',
     ].join('\n'),

@@ -60,7 +60,8 @@ async function main() {
   const startedAt = Date.now();
   let ok = run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
   ok = run('lint and module boundaries', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env) && ok;
-  ok = run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
+  ok =
+    run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
   await stopBroker();
 
   const { passed, failed, files } = summarize();

@@ -16,7 +16,10 @@ export async function bootstrapService(module: any, config: ServiceConfig, optio
   for (const server of app.get(Messaging).servers) {
     // HTTP pipes and filters stay with HTTP: payloads are validated against their contracts already.
     // Handlers are bound after the filter is set, because Nest reads global filters when binding them.
-    const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false, deferInitialization: true }) as NestMicroservice;
+    const microservice = app.connectMicroservice(
+      { strategy: server },
+      { inheritAppConfig: false, deferInitialization: true },
+    ) as NestMicroservice;
     microservice.useGlobalFilters(new RethrowHandlerErrors());
     microservice.registerListeners();
     microservice.setIsInitialized(true);

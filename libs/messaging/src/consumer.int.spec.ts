@@ -64,7 +64,9 @@ describe('consuming with the inbox, retries and dead letters', () => {
     });
     expect(dead.headers.dlq_error).toContain('centreId');
     expect(dead.key).toBe('05554');
-    await eventually(async () => expect(await effectsOf(behind.envelope.id)).toHaveLength(1), { name: 'message behind the poison handled' });
+    await eventually(async () => expect(await effectsOf(behind.envelope.id)).toHaveLength(1), {
+      name: 'message behind the poison handled',
+    });
   });
 
   it('dead-letters an unknown event type without retrying', async () => {

@@ -56,7 +56,12 @@ export interface EncodedEvent {
 }
 
 /** Validates a payload against its contract and builds the Kafka message (key, CloudEvents headers, JSON value). */
-export function encodeEvent<P extends object>(contract: EventContract<P>, payload: P, source: string, origin: EventOrigin = {}): EncodedEvent {
+export function encodeEvent<P extends object>(
+  contract: EventContract<P>,
+  payload: P,
+  source: string,
+  origin: EventOrigin = {},
+): EncodedEvent {
   const valid = validatePayload(contract, payload);
   const key = contract.key(valid);
   const envelope: EnvelopeAttributes = {

@@ -41,7 +41,11 @@ const INFRASTRUCTURE_CODES = new Set([
   '08006', // connection_failure
 ]);
 
-const INFRASTRUCTURE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i];
+const INFRASTRUCTURE_MESSAGES = [
+  /Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+];
 
 /** Classifies an error thrown while handling a message. */
 export function classifyFailure(err: unknown): FailureKind {

@@ -109,7 +109,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private async start(): Promise<void> {
     const types = this.handledTypes();
     const unknown = types.filter((type) => !findContract(type));
-    if (unknown.length > 0) throw new Error(`@EventPattern for unknown event types: ${unknown.join(', ')} (declare them in libs/contracts)`);
+    if (unknown.length > 0)
+      throw new Error(`@EventPattern for unknown event types: ${unknown.join(', ')} (declare them in libs/contracts)`);
     if (types.length === 0) return;
     const topics = [...new Set(types.map((type) => topicName(findContract(type)?.topic ?? Topics.deadLetters, this.options.topicPrefix)))];
 
@@ -214,7 +215,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       } catch (err) {
         const cause = err instanceof ChunkFailed ? err.cause : err;
         const kind = classifyFailure(cause);
-        if (kind === 'non-retryable' || (kind === 'retryable' && attempt >= this.maxAttempts)) return this.deadLetter(delivery, cause, attempt);
+        if (kind === 'non-retryable' || (kind === 'retryable' && attempt >= this.maxAttempts))
+          return this.deadLetter(delivery, cause, attempt);
         this.markStuck(kind, cause);
         this.options.metrics.retried.inc({ group: this.options.groupId, kind });
         const delay = backoffDelay(attempt, this.backoff);
@@ -262,7 +264,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     return outcomes;
   }
 
-  private async runHandler(manager: EntityManager, delivery: Delivery, handler: MessageHandler, envelope: EnvelopeAttributes): Promise<void> {
+  private async runHandler(
+    manager: EntityManager,
+    delivery: Delivery,
+    handler: MessageHandler,
+    envelope: EnvelopeAttributes,
+  ): Promise<void> {
     const { topic, partition, message } = delivery;
     const context = new KafkaEventContext([envelope, manager, { topic, partition, message, groupId: this.options.groupId }]);
     const trace = traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
@@ -294,7 +301,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     if (!this.producer) throw new Error('dead-letter producer is not connected', { cause: err });
     await this.producer.send({ topic: topicName(Topics.deadLetters, this.options.topicPrefix), acks: -1, messages: [dlq] });
     this.options.metrics.deadLettered.inc({ group: this.options.groupId, code });
-    this.logger.error(`${this.options.groupId}: dead-lettered ${topic}[${partition}]@${message.offset} after ${attempts} attempt(s): ${code}: ${dlq.headers.dlq_error}`);
+    this.logger.error(
+      `${this.options.groupId}: dead-lettered ${topic}[${partition}]@${message.offset} after ${attempts} attempt(s): ${code}: ${dlq.headers.dlq_error}`,
+    );
     this.clearStuck();
     return 'dead-lettered';
   }
@@ -326,7 +335,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     let problem: string | undefined;
     if (this.crashed) problem = this.crashed;
     else if (this.stuckSince !== undefined && Date.now() - this.stuckSince > 3000) problem = this.stuckReason;
-    return { groupId: this.options.groupId, running: this.consumer !== undefined, problem, lastProgressAt: this.lastProgressAt?.toISOString() };
+    return {
+      groupId: this.options.groupId,
+      running: this.consumer !== undefined,
+      problem,
+      lastProgressAt: this.lastProgressAt?.toISOString(),
+    };
   }
 
   async close(): Promise<void> {

@@ -42,7 +42,8 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     const topicPrefix = config.kafka.topicPrefix;
     this.servers = options.consumerGroups.map(
-      (groupId, i) => new KafkaEventsServer({ kafka, dataSource, metrics, groupId, isDefaultGroup: i === 0, topicPrefix, chunkSize: options.chunkSize }),
+      (groupId, i) =>
+        new KafkaEventsServer({ kafka, dataSource, metrics, groupId, isDefaultGroup: i === 0, topicPrefix, chunkSize: options.chunkSize }),
     );
     this.relay = new OutboxRelay({ kafka, dataSource, metrics, topicPrefix, log: this.logger });
     this.publisher = new EventPublisher(kafka, { source: `/ki/${config.service}`, topicPrefix });
@@ -57,7 +58,10 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
     this.checks.add(async () => {
       const session = this.indicators.check('messaging');
       const groups = this.servers.map((s) => s.health());
-      const problems = [...groups.filter((g) => g.problem).map((g) => `${g.groupId}: ${g.problem}`), ...(this.relay.problem ? [this.relay.problem] : [])];
+      const problems = [
+        ...groups.filter((g) => g.problem).map((g) => `${g.groupId}: ${g.problem}`),
+        ...(this.relay.problem ? [this.relay.problem] : []),
+      ];
       const details = { groups, outbox: { lastSentAt: this.relay.lastSentAt?.toISOString() } };
       return problems.length === 0 ? session.up(details) : session.down({ ...details, message: problems.join('; ') });
     });

@@ -11,15 +11,30 @@ export class MessagingMetrics {
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
 
   constructor(registry: Registry) {
-    this.published = new Counter({ name: 'ki_messages_published_total', help: 'Messages sent to Kafka by the outbox relay or publisher', labelNames: ['topic'], registers: [registry] });
+    this.published = new Counter({
+      name: 'ki_messages_published_total',
+      help: 'Messages sent to Kafka by the outbox relay or publisher',
+      labelNames: ['topic'],
+      registers: [registry],
+    });
     this.consumed = new Counter({
       name: 'ki_messages_consumed_total',
       help: 'Messages consumed, by outcome (processed, duplicate, ignored, dead-lettered)',
       labelNames: ['group', 'type', 'outcome'],
       registers: [registry],
     });
-    this.retried = new Counter({ name: 'ki_message_retries_total', help: 'Handler attempts that failed and were retried', labelNames: ['group', 'kind'], registers: [registry] });
-    this.deadLettered = new Counter({ name: 'ki_dead_letters_total', help: 'Messages sent to the dead-letter topic', labelNames: ['group', 'code'], registers: [registry] });
+    this.retried = new Counter({
+      name: 'ki_message_retries_total',
+      help: 'Handler attempts that failed and were retried',
+      labelNames: ['group', 'kind'],
+      registers: [registry],
+    });
+    this.deadLettered = new Counter({
+      name: 'ki_dead_letters_total',
+      help: 'Messages sent to the dead-letter topic',
+      labelNames: ['group', 'code'],
+      registers: [registry],
+    });
     this.handlerDuration = new Histogram({
       name: 'ki_handler_duration_seconds',
       help: 'Time to handle one message, transaction included',
@@ -28,6 +43,11 @@ export class MessagingMetrics {
       registers: [registry],
     });
     this.outboxBacklog = new Gauge({ name: 'ki_outbox_backlog', help: 'Outbox messages not yet sent to Kafka', registers: [registry] });
-    this.consumerLag = new Gauge({ name: 'ki_consumer_lag', help: 'Messages behind the partition end, as of the last batch', labelNames: ['group', 'topic', 'partition'], registers: [registry] });
+    this.consumerLag = new Gauge({
+      name: 'ki_consumer_lag',
+      help: 'Messages behind the partition end, as of the last batch',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    });
   }
 }

@@ -127,7 +127,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastPruneAt < 60_000) return;
     this.lastPruneAt = Date.now();
     const retentionMs = this.options.retentionMs ?? 7 * 24 * 3600_000;
-    await this.lockHolder?.query(`DELETE FROM messaging_outbox WHERE sent_at < now() - $1::interval`, [`${Math.round(retentionMs / 1000)} seconds`]);
+    await this.lockHolder?.query(`DELETE FROM messaging_outbox WHERE sent_at < now() - $1::interval`, [
+      `${Math.round(retentionMs / 1000)} seconds`,
+    ]);
   }
 
   private async holdLock(): Promise<boolean> {

@@ -17,7 +17,12 @@ export class Outbox {
    * Validates and stores one event. An event with an id already in the outbox is skipped, so a
    * deterministic `origin.id` makes adding the same fact twice harmless.
    */
-  async add<P extends object>(manager: EntityManager, contract: EventContract<P>, payload: P, origin: EventOrigin = {}): Promise<EnvelopeAttributes> {
+  async add<P extends object>(
+    manager: EntityManager,
+    contract: EventContract<P>,
+    payload: P,
+    origin: EventOrigin = {},
+  ): Promise<EnvelopeAttributes> {
     const trace = currentTrace();
     const { envelope, message } = encodeEvent(contract, payload, this.source, {
       correlationId: trace?.correlationId,

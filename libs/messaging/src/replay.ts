@@ -15,7 +15,13 @@ export interface DeadLetter {
 }
 
 /** Reads the dead letter at `partition`/`offset`; undefined when there is none. */
-export async function readDeadLetter(kafka: Kafka, partition: number, offset: string, topicPrefix = '', timeoutMs = 15_000): Promise<DeadLetter | undefined> {
+export async function readDeadLetter(
+  kafka: Kafka,
+  partition: number,
+  offset: string,
+  topicPrefix = '',
+  timeoutMs = 15_000,
+): Promise<DeadLetter | undefined> {
   const topic = topicName(Topics.deadLetters, topicPrefix);
   const consumer = kafka.consumer({ groupId: `dead-letter-reader-${randomUUID()}` });
   await consumer.connect();
@@ -28,7 +34,13 @@ export async function readDeadLetter(kafka: Kafka, partition: number, offset: st
           eachMessage: async ({ partition: p, message }) => {
             if (p !== partition || message.offset !== offset) return;
             clearTimeout(timer);
-            resolve({ partition, offset, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers: headersAsStrings(message.headers) });
+            resolve({
+              partition,
+              offset,
+              key: message.key?.toString() ?? null,
+              value: message.value?.toString() ?? null,
+              headers: headersAsStrings(message.headers),
+            });
           },
         })
         .then(() => consumer.seek({ topic, partition, offset }), reject);
@@ -48,7 +60,12 @@ export interface ReplayRequest {
 }
 
 /** Header names a replayed message carries in addition to its original headers. */
-export const ReplayHeaders = { replayedBy: 'ki_replayed_by', replayedAt: 'ki_replayed_at', reason: 'ki_replay_reason', replayOf: 'ki_replay_of' } as const;
+export const ReplayHeaders = {
+  replayedBy: 'ki_replayed_by',
+  replayedAt: 'ki_replayed_at',
+  reason: 'ki_replay_reason',
+  replayOf: 'ki_replay_of',
+} as const;
 
 /**
  * Sends a dead letter back to its original topic, with its original key and envelope (same ce_id,
@@ -57,7 +74,10 @@ export const ReplayHeaders = { replayedBy: 'ki_replayed_by', replayedAt: 'ki_rep
  */
 export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, request: ReplayRequest): Promise<DeadLetterReplayedV1> {
   const originalTopic = deadLetter.headers[DeadLetterHeaders.originalTopic];
-  if (!originalTopic) throw new Error(`message ${deadLetter.partition}/${deadLetter.offset} is not a dead letter (no ${DeadLetterHeaders.originalTopic} header)`);
+  if (!originalTopic)
+    throw new Error(
+      `message ${deadLetter.partition}/${deadLetter.offset} is not a dead letter (no ${DeadLetterHeaders.originalTopic} header)`,
+    );
   if (request.reason.trim().length < 3) throw new Error('a replay needs a reason');
   const replayedAt = new Date().toISOString();
   const deadLetterTopic = topicName(Topics.deadLetters, request.topicPrefix);

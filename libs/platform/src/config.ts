@@ -7,26 +7,35 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Environment variables every service reads. Nothing outside config code reads process.env. */
 export class ServiceEnv {
   /** HTTP port of the service. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT?: number;
 
   /** Interface to listen on; 0.0.0.0 inside containers. */
-  @IsOptional() @Matches(/^[0-9a-f.:]+$|^localhost$/i, { message: 'HOST must be an IP address or localhost' })
+  @IsOptional()
+  @Matches(/^[0-9a-f.:]+$|^localhost$/i, { message: 'HOST must be an IP address or localhost' })
   HOST?: string;
 
   /** PostgreSQL database of this service. */
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user@host:5432/database' })
   DATABASE_URL?: string;
 
   /** Comma-separated Kafka bootstrap servers. */
-  @IsOptional() @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  @IsOptional()
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
   KAFKA_BROKERS?: string;
 
   /** Prefix of every topic name; isolates environments that share one broker. */
-  @IsOptional() @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, ".", "_" and "-" only' })
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, ".", "_" and "-" only' })
   KAFKA_TOPIC_PREFIX?: string;
 
-  @IsOptional() @IsIn(LOG_LEVELS)
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 }
 

@@ -21,7 +21,9 @@ function pinoLogCreator(logger: PinoLogger) {
       // kafkajs logs every error response of the broker ("Response Fetch ...") at ERROR although it
       // retries them itself; what stays broken surfaces as a failed operation, logged by our code.
       // The relay bounds its producer's retries on purpose (it retries on a fresh producer), which kafkajs warns about.
-      const expected = (level === KafkaLogLevel.ERROR && message.startsWith('Response ')) || message.startsWith('Limiting retries for the idempotent producer');
+      const expected =
+        (level === KafkaLogLevel.ERROR && message.startsWith('Response ')) ||
+        message.startsWith('Limiting retries for the idempotent producer');
       const effective = expected ? 'debug' : (levelNames[level] ?? 'info');
       logger[effective]({ logger: 'kafkajs', ...rest }, message);
     };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import { ServiceConfig } from './config';
 import { currentTrace, runWithTrace, traceFrom, traceIdOf } from './trace-context';
 import type { NextFunction, Request, Response } from 'express';
@@ -9,17 +9,20 @@ import type { NextFunction, Request, Response } from 'express';
  * The service's root logger: JSON lines on stdout with the service name on each line.
  * `npm start` renders them readably; production ships them as they are.
  */
-export function createRootLogger(config: ServiceConfig): Logger {
-  return pino({
-    level: config.logLevel,
-    base: { service: config.service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    // Every line written while a request or message is handled names its flow and trace.
-    mixin: () => {
-      const trace = currentTrace();
-      return trace ? { correlation_id: trace.correlationId, trace_id: traceIdOf(trace.traceparent) } : {};
+export function createRootLogger(config: ServiceConfig, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      base: { service: config.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line written while a request or message is handled names its flow and trace.
+      mixin: () => {
+        const trace = currentTrace();
+        return trace ? { correlation_id: trace.correlationId, trace_id: traceIdOf(trace.traceparent) } : {};
+      },
     },
-  });
+    destination,
+  );
 }
 
 /** Request id: the caller's `x-request-id` if sane, else a new one; echoed in the response. */

@@ -28,7 +28,7 @@ export function describeComposeService(name: string, loadConfig: (env: NodeJS.Pr
       expect(new URL(defaults.databaseUrl).pathname).toBe(url.pathname);
     });
 
-    it("reaches the broker on its internal listener and waits for broker and database", () => {
+    it('reaches the broker on its internal listener and waits for broker and database', () => {
       const advertised = String(composeService('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).split(',');
       expect(config.kafka.brokers.map((b) => `INTERNAL://${b}`).every((b) => advertised.includes(b))).toBe(true);
       expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });

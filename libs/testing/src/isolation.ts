@@ -7,7 +7,9 @@ export function testInfrastructure(): { kafkaBrokers: string[]; postgresUrl: str
   const brokers = process.env[TestEnv.kafkaBrokers];
   const postgresUrl = process.env[TestEnv.postgresUrl];
   if (!brokers || !postgresUrl) {
-    throw new Error(`${TestEnv.kafkaBrokers} and ${TestEnv.postgresUrl} are unset: run integration tests through their Jest tier (int or e2e)`);
+    throw new Error(
+      `${TestEnv.kafkaBrokers} and ${TestEnv.postgresUrl} are unset: run integration tests through their Jest tier (int or e2e)`,
+    );
   }
   return { kafkaBrokers: brokers.split(','), postgresUrl };
 }

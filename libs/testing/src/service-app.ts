@@ -20,6 +20,8 @@ export interface TestServiceOptions {
   topicPrefix?: string;
   /** Extra environment variables for the service's configuration. */
   env?: Record<string, string>;
+  /** Receives every JSON log line of the service (they go to stdout otherwise). */
+  logSink?: (line: string) => void;
 }
 
 /** Starts a service the way its main.ts does, on a random port, with isolated topics and database. */
@@ -33,7 +35,8 @@ export async function startTestService(definition: ServiceDefinition, options: T
     http: { host: '127.0.0.1', port: 0 },
     kafka: { ...base.kafka, topicPrefix: options.topicPrefix ?? uniqueTopicPrefix() },
   };
-  const app = await bootstrapService(definition.rootModule(config, createRootLogger(config)), config, definition.docs);
+  const destination = options.logSink ? { write: (line: string) => options.logSink?.(line) } : undefined;
+  const app = await bootstrapService(definition.rootModule(config, createRootLogger(config, destination)), config, definition.docs);
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,

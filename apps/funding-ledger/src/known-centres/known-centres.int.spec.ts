@@ -27,9 +27,12 @@ describe('the funding ledger keeps a copy of opened centres', () => {
 
     const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
 
-    const row = await eventually(() => ledger.app.get(DataSource).getRepository(KnownCentre).findOneByOrFail({ centreId: opened.centreId }), {
-      name: 'known centre stored',
-    });
+    const row = await eventually(
+      () => ledger.app.get(DataSource).getRepository(KnownCentre).findOneByOrFail({ centreId: opened.centreId }),
+      {
+        name: 'known centre stored',
+      },
+    );
     expect(row).toEqual({
       centreId: opened.centreId,
       hostBodyKey: '05558',

@@ -9,20 +9,17 @@ import { KnownCentre } from './known-centre.entity';
 export class KnownCentresKafkaController {
   @EventPattern(EventTypes.CentreOpenedV1.type)
   async centreOpened(@Payload() opened: CentreOpenedV1, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await ctx
-      .getManager()
-      .getRepository(KnownCentre)
-      .upsert(
-        {
-          centreId: opened.centreId,
-          hostBodyKey: opened.hostBodyKey,
-          territoryKey: opened.territoryKey,
-          hostBodyName: opened.hostBodyName,
-          ordinal: opened.ordinal,
-          openedOn: opened.openedOn,
-          openedEventId: ctx.getEnvelope().id,
-        },
-        ['centreId'],
-      );
+    await ctx.getManager().getRepository(KnownCentre).upsert(
+      {
+        centreId: opened.centreId,
+        hostBodyKey: opened.hostBodyKey,
+        territoryKey: opened.territoryKey,
+        hostBodyName: opened.hostBodyName,
+        ordinal: opened.ordinal,
+        openedOn: opened.openedOn,
+        openedEventId: ctx.getEnvelope().id,
+      },
+      ['centreId'],
+    );
   }
 }
