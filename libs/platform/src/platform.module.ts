@@ -7,6 +7,7 @@ import { ServiceConfig } from './config';
 import { HealthModule } from './health';
 import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
 import { requestId } from './logging';
+import { PinoTypeOrmLogger } from './typeorm-logger';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics';
 
 /** Nest injection token of the validated {@link ServiceConfig}. */
@@ -54,7 +55,8 @@ export class PlatformModule {
           migrationsRun: true,
           migrationsTransactionMode: 'each',
           synchronize: false,
-          logging: ['error', 'warn', 'migration'],
+          logger: new PinoTypeOrmLogger(logger),
+          maxQueryExecutionTime: 2000,
           retryAttempts: 10,
           retryDelay: 2000,
           // A missing database or a failed login is configuration, not an outage: fail at once.

@@ -20,6 +20,8 @@ export interface TestServiceOptions {
   topicPrefix?: string;
   /** Extra environment variables for the service's configuration. */
   env?: Record<string, string>;
+  /** Rewrites the database URL the service uses (e.g. to go through a TcpProxy). */
+  databaseUrlVia?: (url: string) => string;
   /** Receives every JSON log line of the service (they go to stdout otherwise). */
   logSink?: (line: string) => void;
 }
@@ -31,7 +33,7 @@ export async function startTestService(definition: ServiceDefinition, options: T
   const database = await createTestDatabase(base.service);
   const config: ServiceConfig = {
     ...base,
-    databaseUrl: database.url,
+    databaseUrl: options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url,
     http: { host: '127.0.0.1', port: 0 },
     kafka: { ...base.kafka, topicPrefix: options.topicPrefix ?? uniqueTopicPrefix() },
   };

@@ -1,0 +1,87 @@
+import { Topics } from '@ki/contracts';
+import { traceIdOf } from '@ki/platform';
+import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { FOLLOW_UP_PLACE, probeService } from './test-support/probe.service';
+
+describe('publishing through the transactional outbox', () => {
+  let probe: TestService;
+  let kafka: Kafka;
+  let centres: Awaited<ReturnType<typeof collectMessages>>;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    probe = await startTestService(probeService(), { logSink: (line) => logs.push(line), env: { LOG_LEVEL: 'info' } });
+    kafka = testKafka();
+    centres = await collectMessages(kafka, `${probe.config.kafka.topicPrefix}${Topics.centres}`);
+  });
+
+  afterAll(async () => {
+    await centres.stop();
+    await probe.close();
+  });
+
+  const post = (body: object, headers: Record<string, string> = {}) =>
+    fetch(`${probe.url}/probe/open`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('publishes the event of a committed change and marks it sent', async () => {
+    const opened = coesfeldOpened();
+
+    const res = await post(opened);
+    const { eventId } = (await res.json()) as { eventId: string };
+
+    expect(res.status).toBe(202);
+    const message = await eventually(() => {
+      const found = centres.messages.find((m) => m.headers.ce_id === eventId);
+      if (!found) throw new Error('not on the topic yet');
+      return found;
+    });
+    expect(message.key).toBe('05558');
+    expect(JSON.parse(message.value ?? '')).toEqual(JSON.parse(JSON.stringify(opened)));
+    const [row] = await probe.app.get(DataSource).query(`SELECT sent_at FROM messaging_outbox WHERE event_id = $1`, [eventId]);
+    expect(row.sent_at).not.toBeNull();
+  });
+
+  it('publishes nothing when the change is rolled back', async () => {
+    const opened = coesfeldOpened();
+    await post(opened);
+
+    const duplicate = await post({ ...opened, ordinal: 51 }); // same centre id: the insert fails, the transaction rolls back
+
+    expect(duplicate.status).toBe(500);
+    const [{ count }] = await probe.app.get(DataSource).query(`SELECT count(*)::int AS count FROM messaging_outbox WHERE payload::jsonb->>'centreId' = $1`, [
+      opened.centreId,
+    ]);
+    expect(count).toBe(1);
+  });
+
+  it('carries the trace and correlation of an HTTP request through every downstream event and log line', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const correlationId = `journey-${Date.now()}`;
+
+    const res = await post(coesfeldOpened({ place: FOLLOW_UP_PLACE }), {
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      'x-correlation-id': correlationId,
+    });
+    const { eventId } = (await res.json()) as { eventId: string };
+
+    const [first, followUp] = await eventually(() => {
+      const first = centres.messages.find((m) => m.headers.ce_id === eventId);
+      const followUp = centres.messages.find((m) => m.headers.ce_causationid === eventId);
+      if (!first || !followUp) throw new Error('events not on the topic yet');
+      return [first, followUp];
+    });
+    for (const event of [first, followUp]) {
+      expect(event.headers.ce_correlationid).toBe(correlationId);
+      expect(traceIdOf(event.headers.ce_traceparent)).toBe(traceId);
+    }
+    expect(followUp.headers.ce_traceparent).not.toBe(first.headers.ce_traceparent);
+    const [effect] = await probe.app.get(DataSource).query(`SELECT trace_id, correlation_id FROM probe_effects WHERE event_id = $1`, [eventId]);
+    expect(effect).toEqual({ trace_id: traceId, correlation_id: correlationId });
+    const traced = logs.map((l) => JSON.parse(l)).filter((l) => l.trace_id === traceId);
+    expect(traced.length).toBeGreaterThan(0);
+    expect(traced.every((l) => l.correlation_id === correlationId)).toBe(true);
+    expect(res.headers.get('x-correlation-id')).toBe(correlationId);
+  });
+});
