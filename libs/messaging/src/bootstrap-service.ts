@@ -64,8 +64,39 @@ export function runServiceProcess(definition: ServiceDefinition): void {
     process.exit(1);
   }
   const logger = createRootLogger(config);
-  bootstrapService(definition.rootModule(config, logger), config, definition.docs).catch((err: Error) => {
-    logger.fatal({ err }, `${config.service} failed to start: ${err.message}`);
-    process.exit(1);
-  });
+  bootstrapService(definition.rootModule(config, logger), config, definition.docs).then(
+    (app) => stopOnSignals(app, logger),
+    (err: Error) => {
+      logger.fatal({ err }, `${config.service} failed to start: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * SIGTERM or SIGINT: finish in-flight handlers, commit, disconnect, exit 0. A second signal
+ * exits at once with 1 (uncommitted messages are redelivered and deduplicated).
+ */
+function stopOnSignals(app: INestApplication, logger: import('pino').Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal} received: finishing in-flight messages, then stopping`);
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: Error) => {
+        logger.error({ err }, `error while stopping: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }

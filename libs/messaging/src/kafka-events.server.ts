@@ -126,7 +126,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      // A crashed member gives its partitions back after 10 s (Kafka allows 6 s at least).
+      sessionTimeout: 10_000,
       heartbeatInterval: 3000,
       // Rejoin after any crash: a consumer must not silently stop.
       retry: { retries: 10, restartOnFailure: async () => true },

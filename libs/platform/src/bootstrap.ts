@@ -15,7 +15,7 @@ export interface HttpAppOptions {
 /**
  * Creates the Nest application of a service with the conventions all services share:
  * pino logging, 400 with every failing field for invalid bodies, 413 above 256 kB,
- * OpenAPI at /docs, graceful shutdown on SIGTERM/SIGINT.
+ * OpenAPI at /docs. Shutdown on signals is the caller's (see runServiceProcess).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function createHttpApp(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
@@ -32,7 +32,6 @@ export async function createHttpApp(module: any, config: ServiceConfig, options:
         new BadRequestException({ statusCode: 400, error: 'Bad Request', message: describeValidationErrors(errors) }),
     }),
   );
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').build(),

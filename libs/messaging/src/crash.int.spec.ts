@@ -1,0 +1,133 @@
+import { EventTypes, Topics } from '@ki/contracts';
+import {
+  coesfeldOpened,
+  createTestDatabase,
+  eventually,
+  TestDatabase,
+  testInfrastructure,
+  testKafka,
+  uniqueTopicPrefix,
+  waitForGroupToCatchUp,
+} from '@ki/testing';
+import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { Kafka } from 'kafkajs';
+import { Client } from 'pg';
+import { encodeEvent } from './envelope-codec';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const EVENTS = 3000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The probe service as a process of its own, the way a deployment runs it. */
+function startProbeProcess(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', 'libs/messaging/src/test-support/probe-main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+
+describe('a consumer process that dies or is stopped mid-stream', () => {
+  let database: TestDatabase;
+  let db: Client;
+  let kafka: Kafka;
+  let env: Record<string, string>;
+  let topic: string;
+  let child: ChildProcess | undefined;
+
+  const counts = async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM probe_effects`);
+    return rows[0] as { total: number; distinct: number };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('crash');
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    kafka = testKafka();
+    const prefix = uniqueTopicPrefix();
+    topic = `${prefix}${Topics.centres}`;
+    env = {
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: String(await freePort()),
+    };
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await db.end();
+    await database.drop();
+  });
+
+  async function publish(count: number, from: number) {
+    const producer = kafka.producer();
+    await producer.connect();
+    const messages = Array.from(
+      { length: count },
+      (_, i) =>
+        encodeEvent(
+          EventTypes.CentreOpenedV1,
+          coesfeldOpened({ hostBodyKey: `05${(100 + (i % 50)).toString()}`, ordinal: from + i }),
+          '/ki/test',
+        ).message,
+    );
+    for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, messages: messages.slice(i, i + 500) });
+    await producer.disconnect();
+  }
+
+  async function waitUntilProcessing(atLeast: number) {
+    await eventually(
+      async () => {
+        if (child?.exitCode !== null) throw new Error('probe process exited');
+        const { total } = await counts().catch(() => ({ total: 0 }));
+        if (total < atLeast) throw new Error(`${total} effects so far`);
+      },
+      { name: `at least ${atLeast} effects`, timeout: 90_000, interval: 20 },
+    );
+  }
+
+  it('killed with SIGKILL and restarted, gives every event exactly one effect', async () => {
+    child = startProbeProcess(env);
+    await publish(EVENTS, 1);
+    await waitUntilProcessing(300);
+
+    child.kill('SIGKILL');
+    await exited(child);
+    const atKill = await counts();
+    child = startProbeProcess(env);
+    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+
+    expect(atKill.total).toBeLessThan(EVENTS);
+    expect(await counts()).toEqual({ total: EVENTS, distinct: EVENTS });
+  });
+
+  it('stopped with SIGTERM, finishes its work, exits 0 and loses nothing', async () => {
+    await publish(EVENTS, EVENTS + 1);
+    await waitUntilProcessing(EVENTS + 300);
+
+    child?.kill('SIGTERM');
+    const code = await exited(child as ChildProcess);
+    child = startProbeProcess(env);
+    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+
+    expect(code).toBe(0);
+    expect(await counts()).toEqual({ total: 2 * EVENTS, distinct: 2 * EVENTS });
+    child.kill('SIGTERM');
+    await exited(child);
+  });
+});
