@@ -4,3 +4,6 @@ export * from './catalogue';
 export * from './validation';
 export * from './registry/centre-opened.v1';
 export * from './operations/dead-letter-replayed.v1';
+export * from './json-schema';
+export * from './asyncapi';
+export * from './compatibility';

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { MixedList, EntitySchema } from 'typeorm';
+import { AsyncApiController } from './asyncapi.controller';
 import { ServiceConfig } from './config';
 import { HealthModule } from './health';
 import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
@@ -65,7 +66,7 @@ export class PlatformModule {
         }),
         HealthModule,
       ],
-      controllers: [MetricsController],
+      controllers: [MetricsController, AsyncApiController],
       providers: [
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(config.service) },
         { provide: SERVICE_CONFIG, useValue: config },
