@@ -6,7 +6,14 @@ import { Topics } from './topics';
 const headerSchema = {
   type: 'object',
   description: 'CloudEvents 1.0 attributes in Kafka headers (binary content mode).',
-  required: [EnvelopeHeaders.id, EnvelopeHeaders.type, EnvelopeHeaders.source, EnvelopeHeaders.time, EnvelopeHeaders.subject, EnvelopeHeaders.correlationId],
+  required: [
+    EnvelopeHeaders.id,
+    EnvelopeHeaders.type,
+    EnvelopeHeaders.source,
+    EnvelopeHeaders.time,
+    EnvelopeHeaders.subject,
+    EnvelopeHeaders.correlationId,
+  ],
   properties: {
     [EnvelopeHeaders.specversion]: { type: 'string', const: '1.0' },
     [EnvelopeHeaders.id]: { type: 'string', description: 'Unique message id; consumers deduplicate on it.' },

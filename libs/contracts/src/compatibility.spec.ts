@@ -27,7 +27,11 @@ describe('incompatibilities', () => {
   });
 
   it('rejects a new required field', () => {
-    const current = { ...released, properties: { ...released.properties, place: { type: 'string' } }, required: [...released.required, 'place'] };
+    const current = {
+      ...released,
+      properties: { ...released.properties, place: { type: 'string' } },
+      required: [...released.required, 'place'],
+    };
     expect(incompatibilities(released, current)).toEqual(['new field "place" is required (new fields must be optional)']);
   });
 });

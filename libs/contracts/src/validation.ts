@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventContract, findContract } from './catalogue';
+import { compileFastValidator, FastValidator } from './fast-validation';
 
 /** Stable codes of contract violations; consumers dead-letter these without retrying. */
 export type ContractViolationCode =
@@ -26,11 +27,17 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   });
 }
 
+/** Fast validators by event type; undefined where the full validation is always used. */
+const fastValidators = new Map<string, FastValidator<object> | undefined>();
+
 /** Validates a plain object against a payload class; returns the typed instance or throws. */
 export function validatePayload<P extends object>(contract: EventContract<P>, plain: unknown): P {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new ContractViolation('CONTRACT.INVALID_PAYLOAD', [`payload of ${contract.type} must be a JSON object`]);
   }
+  if (!fastValidators.has(contract.type)) fastValidators.set(contract.type, compileFastValidator(contract.payload));
+  const fast = fastValidators.get(contract.type)?.(plain as Record<string, unknown>);
+  if (fast) return fast as P;
   const instance = plainToInstance(contract.payload, plain);
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) throw new ContractViolation('CONTRACT.INVALID_PAYLOAD', describeValidationErrors(errors));

@@ -2,7 +2,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { decodePayload, EnvelopeAttributes, findContract, topicName, Topics } from '@ki/contracts';
 import { runWithTrace, traceFrom } from '@ki/platform';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BackoffPolicy, backoffDelay } from './backoff';
 import { deadLetterMessage } from './dead-letter';
@@ -24,7 +24,7 @@ export interface KafkaEventsServerOptions {
   /** Handler attempts before a failing message is dead-lettered. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
-  /** Messages handled in one transaction when nothing fails (1 = one transaction per message). */
+  /** Messages handled in one transaction when nothing fails (default 1000; 1 = one transaction per message). */
   chunkSize?: number;
   partitionsConsumedConcurrently?: number;
 }
@@ -74,6 +74,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private stuckReason?: string;
   private lastProgressAt?: Date;
   private crashed?: string;
+  /** Handlers of this group by event type, resolved once at start. */
+  private readonly handlers = new Map<string, MessageHandler>();
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
 
@@ -112,6 +114,10 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     if (unknown.length > 0)
       throw new Error(`@EventPattern for unknown event types: ${unknown.join(', ')} (declare them in libs/contracts)`);
     if (types.length === 0) return;
+    for (const type of types) {
+      const handler = this.getHandlerByPattern(type);
+      if (handler) this.handlers.set(type, handler);
+    }
     const topics = [...new Set(types.map((type) => topicName(findContract(type)?.topic ?? Topics.deadLetters, this.options.topicPrefix)))];
 
     const producer = this.options.kafka.producer({
@@ -126,6 +132,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
+      // Bigger fetches mean fewer, larger inbox transactions.
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
       // A crashed member gives its partitions back after 10 s (Kafka allows 6 s at least).
       sessionTimeout: 10_000,
       heartbeatInterval: 3000,
@@ -154,20 +163,29 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async consumeBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    const chunkSize = this.options.chunkSize ?? 200;
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + chunkSize).map((message) => this.decode(topic, partition, message));
-      await this.deliverChunk(chunk, heartbeat, isRunning);
-      const last = chunk[chunk.length - 1].message.offset;
-      resolveOffset(last);
-      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-      this.lastProgressAt = new Date();
+    const chunkSize = this.options.chunkSize ?? 5000;
+    let handled: string | undefined;
+    const commit = async () => {
+      if (handled === undefined) return;
+      await consumer.commitOffsets([{ topic, partition, offset: (BigInt(handled) + 1n).toString() }]);
       this.options.metrics.consumerLag.set(
         { group: this.options.groupId, topic, partition: String(partition) },
-        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)),
+        Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(handled) - 1n)),
       );
-      await heartbeat();
+    };
+    try {
+      for (let start = 0; start < batch.messages.length; start += chunkSize) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(start, start + chunkSize).map((message) => this.decode(topic, partition, message));
+        await this.deliverChunk(chunk, heartbeat, isRunning);
+        handled = chunk[chunk.length - 1].message.offset;
+        resolveOffset(handled);
+        this.lastProgressAt = new Date();
+        await heartbeat();
+      }
+    } finally {
+      // Offsets are committed only for chunks whose transactions committed.
+      await commit();
     }
   }
 
@@ -176,9 +194,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       delivery.envelope = readEnvelope(message.headers);
       delivery.payload = decodePayload(delivery.envelope.type, message.value).payload;
-      const handler = this.getHandlerByPattern(delivery.envelope.type);
       // A known event type that this group does not handle shares its topic with types it does.
-      if (handler && this.owns(handler)) delivery.handler = handler;
+      delivery.handler = this.handlers.get(delivery.envelope.type);
     } catch (err) {
       delivery.failure = err;
     }
@@ -234,30 +251,44 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   /** Records the deliveries in the inbox and runs the handlers of the new ones, in order, in one transaction. */
   private async handleAll(manager: EntityManager, deliveries: Delivery[]): Promise<Outcome[]> {
     const relevant = deliveries.filter((d) => d.handler && d.envelope);
-    const fresh = new Set<string>();
+    const duplicates = new Set<string>();
     if (relevant.length > 0) {
+      // One statement per chunk (a chunk is one partition). It answers only the ids that were
+      // there already, so the usual answer is empty.
       const rows: { event_id: string }[] = await manager.query(
-        `INSERT INTO messaging_inbox (consumer_group, event_id, event_type, topic, partition, "offset", correlation_id)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[])
-         ON CONFLICT DO NOTHING RETURNING event_id`,
+        `WITH input AS (
+           SELECT * FROM json_to_recordset($4::json) AS x(event_id text, event_type text, "offset" bigint, correlation_id text)
+         ), inserted AS (
+           INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
+           SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM input
+           ON CONFLICT DO NOTHING RETURNING event_id
+         )
+         SELECT event_id FROM input WHERE event_id NOT IN (SELECT event_id FROM inserted)`,
         [
           this.options.groupId,
-          relevant.map((d) => d.envelope?.id),
-          relevant.map((d) => d.envelope?.type),
-          relevant.map((d) => d.topic),
-          relevant.map((d) => d.partition),
-          relevant.map((d) => d.message.offset),
-          relevant.map((d) => d.envelope?.correlationId),
+          relevant[0].topic,
+          relevant[0].partition,
+          JSON.stringify(
+            relevant.map((d) => ({
+              event_id: d.envelope?.id,
+              event_type: d.envelope?.type,
+              offset: d.message.offset,
+              correlation_id: d.envelope?.correlationId,
+            })),
+          ),
         ],
       );
-      rows.forEach((r) => fresh.add(r.event_id));
+      rows.forEach((r) => duplicates.add(r.event_id));
     }
+    // The same event twice in one chunk: the first one counts.
+    const seen = new Set<string>();
     const outcomes: Outcome[] = [];
     for (const delivery of deliveries) {
       const { envelope, handler } = delivery;
       if (!handler || !envelope) outcomes.push('ignored');
-      else if (!fresh.delete(envelope.id)) outcomes.push('duplicate');
+      else if (duplicates.has(envelope.id) || seen.has(envelope.id)) outcomes.push('duplicate');
       else {
+        seen.add(envelope.id);
         await this.runHandler(manager, delivery, handler, envelope);
         outcomes.push('processed');
       }
@@ -278,7 +309,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       await runWithTrace(trace, async () => {
         const result = await handler(delivery.payload, context);
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       });
     } catch (err) {
       throw new ChunkFailed(`handler of ${envelope.type} failed: ${(err as Error).message}`, { cause: err });

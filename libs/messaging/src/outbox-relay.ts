@@ -43,6 +43,10 @@ export class OutboxRelay {
   private producer?: Producer;
   private wake?: () => void;
   private lastPruneAt = 0;
+  private backlogAt = 0;
+  /** Highest seq sent in this session of the lock; reset after any failure. */
+  private cursor = '0';
+  private marking?: Promise<unknown>;
   /** Why the relay is not sending, if it is not. */
   problem?: string;
   lastSentAt?: Date;
@@ -64,6 +68,7 @@ export class OutboxRelay {
     this.running = false;
     this.poke();
     await this.loop;
+    await this.settleMarking().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.releaseLock();
   }
@@ -81,9 +86,11 @@ export class OutboxRelay {
         await this.pruneIfDue();
         failures = 0;
         this.problem = undefined;
-        if (sent < (this.options.batchSize ?? 500)) await this.pause(this.options.idleMs ?? 100);
+        if (sent < (this.options.batchSize ?? 1000)) await this.pause(this.options.idleMs ?? 100);
       } catch (err) {
         failures++;
+        this.cursor = '0';
+        this.marking = undefined;
         this.problem = `outbox relay failing: ${(err as Error).message}`;
         const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
         this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
@@ -93,15 +100,21 @@ export class OutboxRelay {
     }
   }
 
-  /** Sends one batch of unsent rows; returns how many were sent. */
+  /**
+   * Sends the next batch of unsent rows; returns how many were sent. Marking a batch sent runs
+   * on a pooled connection while the next batch is read and sent (the cursor keeps the order);
+   * if marking fails, the cursor goes back and those rows are sent again (consumers deduplicate).
+   */
   private async sendBatch(): Promise<number> {
     const q = this.lockHolder as QueryRunner;
     const rows: OutboxRow[] = await q.query(
-      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.options.batchSize ?? 500],
+      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox
+       WHERE sent_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`,
+      [this.options.batchSize ?? 1000, this.cursor],
     );
     if (rows.length === 0) {
-      this.options.metrics.outboxBacklog.set(0);
+      await this.settleMarking();
+      await this.updateBacklog(true);
       return 0;
     }
     // Consecutive rows of one topic form one entry, so Kafka receives them in seq order per key.
@@ -115,12 +128,36 @@ export class OutboxRelay {
     }
     const producer = await this.connectedProducer();
     await producer.sendBatch({ topicMessages, acks: -1 });
-    await q.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+    await this.settleMarking();
+    this.cursor = rows[rows.length - 1].seq;
+    const seqs = rows.map((r) => r.seq);
+    this.marking = this.options.dataSource.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
     for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
-    const [{ backlog }] = await q.query(`SELECT count(*)::int AS backlog FROM messaging_outbox WHERE sent_at IS NULL`);
-    this.options.metrics.outboxBacklog.set(backlog);
     this.lastSentAt = new Date();
+    await this.updateBacklog(false);
     return rows.length;
+  }
+
+  /** Waits for the last "mark sent" update; on failure, rewinds so those rows are sent again. */
+  private async settleMarking(): Promise<void> {
+    const marking = this.marking;
+    this.marking = undefined;
+    try {
+      await marking;
+    } catch (err) {
+      this.cursor = '0';
+      throw err;
+    }
+  }
+
+  /** The backlog gauge, refreshed at most every 5 s (or now, when the outbox looks empty). */
+  private async updateBacklog(now: boolean): Promise<void> {
+    if (!now && Date.now() - this.backlogAt < 5000) return;
+    this.backlogAt = Date.now();
+    const [{ backlog }] = await (this.lockHolder as QueryRunner).query(
+      `SELECT count(*)::int AS backlog FROM messaging_outbox WHERE sent_at IS NULL`,
+    );
+    this.options.metrics.outboxBacklog.set(backlog);
   }
 
   private async pruneIfDue(): Promise<void> {
@@ -142,6 +179,7 @@ export class OutboxRelay {
       return false;
     }
     this.lockHolder = runner;
+    this.cursor = '0';
     this.options.log.log('outbox relay active');
     return true;
   }

@@ -23,7 +23,11 @@ describe('publishing through the transactional outbox', () => {
   });
 
   const post = (body: object, headers: Record<string, string> = {}) =>
-    fetch(`${probe.url}/probe/open`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${probe.url}/probe/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('publishes the event of a committed change and marks it sent', async () => {
     const opened = coesfeldOpened();
@@ -50,9 +54,9 @@ describe('publishing through the transactional outbox', () => {
     const duplicate = await post({ ...opened, ordinal: 51 }); // same centre id: the insert fails, the transaction rolls back
 
     expect(duplicate.status).toBe(500);
-    const [{ count }] = await probe.app.get(DataSource).query(`SELECT count(*)::int AS count FROM messaging_outbox WHERE payload::jsonb->>'centreId' = $1`, [
-      opened.centreId,
-    ]);
+    const [{ count }] = await probe.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS count FROM messaging_outbox WHERE payload::jsonb->>'centreId' = $1`, [opened.centreId]);
     expect(count).toBe(1);
   });
 
@@ -77,7 +81,9 @@ describe('publishing through the transactional outbox', () => {
       expect(traceIdOf(event.headers.ce_traceparent)).toBe(traceId);
     }
     expect(followUp.headers.ce_traceparent).not.toBe(first.headers.ce_traceparent);
-    const [effect] = await probe.app.get(DataSource).query(`SELECT trace_id, correlation_id FROM probe_effects WHERE event_id = $1`, [eventId]);
+    const [effect] = await probe.app
+      .get(DataSource)
+      .query(`SELECT trace_id, correlation_id FROM probe_effects WHERE event_id = $1`, [eventId]);
     expect(effect).toEqual({ trace_id: traceId, correlation_id: correlationId });
     const traced = logs.map((l) => JSON.parse(l)).filter((l) => l.trace_id === traceId);
     expect(traced.length).toBeGreaterThan(0);

@@ -1,0 +1,193 @@
+// Messaging benchmark: the inbox consumer against raw kafkajs consumption, and the outbox relay
+// against raw kafkajs production, on the same broker in the same run. Run through `npm run bench`.
+import 'reflect-metadata';
+import { EventTypes, topicName, Topics } from '@ki/contracts';
+import { encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Message } from 'kafkajs';
+import { Client } from 'pg';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+const N = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const BATCH = 500;
+const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const run = randomUUID().slice(0, 8);
+const prefix = `bench-${run}.`;
+const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+function messages(): Message[] {
+  return Array.from({ length: N }, (_, i) => {
+    const payload = {
+      centreId: randomUUID(),
+      hostBodyKey: `05${100 + (i % 50)}`,
+      territoryKey: `05${100 + (i % 50)}`,
+      hostBodyName: 'Kreis Coesfeld',
+      ordinal: i + 1,
+      openedOn: '2016-02-12',
+      place: 'Lüdinghausen',
+    };
+    return encodeEvent(EventTypes.CentreOpenedV1, payload, '/ki/bench').message;
+  });
+}
+
+function report(name: string, ms: number): number {
+  const rate = (N / ms) * 1000;
+  console.log(`${name.padEnd(16)} ${N} messages in ${(ms / 1000).toFixed(2)} s = ${Math.round(rate)} msg/s`);
+  return rate;
+}
+
+async function createTopic(name: string) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+}
+
+async function rawProduce(topic: string, batch: Message[]): Promise<number> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const start = performance.now();
+  for (let i = 0; i < batch.length; i += BATCH) await producer.send({ topic, acks: -1, messages: batch.slice(i, i + BATCH) });
+  const ms = performance.now() - start;
+  await producer.disconnect();
+  return ms;
+}
+
+/** Time from the first batch to the N-th message, so group joining is not measured. */
+async function rawConsume(topic: string): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${run}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  const ms = await new Promise<number>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch, resolveOffset }) => {
+        first ||= performance.now();
+        for (const message of batch.messages) {
+          JSON.parse(message.value?.toString() ?? 'null');
+          resolveOffset(message.offset);
+        }
+        seen += batch.messages.length;
+        if (seen >= N) resolve(performance.now() - first);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return ms;
+}
+
+async function inboxConsume(dataSource: DataSource, topicPrefix: string): Promise<number> {
+  let handled = 0;
+  let first = 0;
+  let done: (ms: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+  const server = new KafkaEventsServer({
+    kafka,
+    dataSource,
+    metrics: new MessagingMetrics(new Registry()),
+    groupId: `bench-inbox-${run}`,
+    topicPrefix,
+  });
+  server.addHandler(
+    EventTypes.CentreOpenedV1.type,
+    async () => {
+      first ||= performance.now();
+      if (++handled === N) done(performance.now() - first);
+    },
+    true,
+  );
+  Object.assign(server, { logger: silent });
+  await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
+  const ms = await finished;
+  await server.close();
+  return ms;
+}
+
+async function outboxRelay(dataSource: DataSource, topicPrefix: string, batch: Message[]): Promise<number> {
+  const values = batch.map((m, i) => [
+    `bench-${run}-${i}`,
+    EventTypes.CentreOpenedV1.type,
+    Topics.centres,
+    m.key,
+    JSON.stringify(m.headers),
+    m.value,
+  ]);
+  for (let i = 0; i < values.length; i += 1000) {
+    const chunk = values.slice(i, i + 1000);
+    await dataSource.query(
+      `INSERT INTO messaging_outbox (event_id, event_type, topic, message_key, headers, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])`,
+      [0, 1, 2, 3, 4, 5].map((k) => chunk.map((row) => row[k])),
+    );
+  }
+  const relay = new OutboxRelay({ kafka, dataSource, metrics: new MessagingMetrics(new Registry()), topicPrefix, idleMs: 5, log: silent });
+  const start = performance.now();
+  relay.start();
+  for (;;) {
+    const [{ unsent }] = await dataSource.query(`SELECT count(*)::int AS unsent FROM messaging_outbox WHERE sent_at IS NULL`);
+    if (unsent === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const ms = performance.now() - start;
+  await relay.stop();
+  return ms;
+}
+
+async function main() {
+  const database = `ki_bench_${run.replace(/-/g, '')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const dataSource = new DataSource({ type: 'postgres', url: url.toString(), migrations: messagingMigrations, logging: false });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  try {
+    const batch = messages();
+    const rawTopic = `${prefix}raw`;
+    const relayPrefix = `${prefix}relay.`;
+    await createTopic(rawTopic);
+    await createTopic(topicName(Topics.centres, prefix));
+    await createTopic(topicName(Topics.centres, relayPrefix));
+    await createTopic(topicName(Topics.deadLetters, prefix));
+
+    console.log(
+      `Apache Kafka at ${brokers.join(',')}, PostgreSQL database ${database}; ${N} centre-opened events of ${batch[0].value?.length} bytes\n`,
+    );
+    if (process.env.BENCH_ONLY_INBOX) {
+      await rawProduce(topicName(Topics.centres, prefix), batch);
+      report('inbox-consume', await inboxConsume(dataSource, prefix));
+      return;
+    }
+    const rawProduceRate = report('raw-produce', await rawProduce(rawTopic, batch));
+    await rawProduce(topicName(Topics.centres, prefix), batch);
+    const relayRate = report('outbox-relay', await outboxRelay(dataSource, relayPrefix, batch));
+    const rawConsumeRate = report('raw-consume', await rawConsume(topicName(Topics.centres, prefix)));
+    const inboxRate = report('inbox-consume', await inboxConsume(dataSource, prefix));
+    console.log('');
+    console.log(`ratio inbox-vs-raw-consume ${(inboxRate / rawConsumeRate).toFixed(2)}   (target >= 0.5)`);
+    console.log(`ratio outbox-vs-raw-produce ${(relayRate / rawProduceRate).toFixed(2)}   (target >= 0.5)`);
+  } finally {
+    await dataSource.destroy();
+    await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
+    await admin.end();
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    const mine = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(prefix));
+    await kafkaAdmin.deleteTopics({ topics: mine });
+    await kafkaAdmin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
