@@ -15,10 +15,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Running, and not just an exited process waiting to be reaped (a zombie holds no resources). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
