@@ -14,7 +14,7 @@ import { ensureTopics } from './topics';
 export interface MessagingOptions {
   /** Consumer group ids, e.g. ['funding-ledger']; the first is the default group of handlers without `{ group }`. */
   consumerGroups: string[];
-  /** Messages handled per transaction (default 1000). */
+  /** Messages handled per transaction (default 2000). */
   chunkSize?: number;
 }
 

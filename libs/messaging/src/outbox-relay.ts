@@ -47,6 +47,8 @@ export class OutboxRelay {
   /** Highest seq sent in this session of the lock; reset after any failure. */
   private cursor = '0';
   private marking?: Promise<unknown>;
+  /** The next batch, read while the previous one was being sent. */
+  private prefetched?: Promise<OutboxRow[]>;
   /** Why the relay is not sending, if it is not. */
   problem?: string;
   lastSentAt?: Date;
@@ -91,6 +93,7 @@ export class OutboxRelay {
         failures++;
         this.cursor = '0';
         this.marking = undefined;
+        this.prefetched = undefined;
         this.problem = `outbox relay failing: ${(err as Error).message}`;
         const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
         this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
@@ -106,12 +109,8 @@ export class OutboxRelay {
    * if marking fails, the cursor goes back and those rows are sent again (consumers deduplicate).
    */
   private async sendBatch(): Promise<number> {
-    const q = this.lockHolder as QueryRunner;
-    const rows: OutboxRow[] = await q.query(
-      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox
-       WHERE sent_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`,
-      [this.options.batchSize ?? 1000, this.cursor],
-    );
+    const rows = await (this.prefetched ?? this.readAfter(this.cursor));
+    this.prefetched = undefined;
     if (rows.length === 0) {
       await this.settleMarking();
       await this.updateBacklog(true);
@@ -127,15 +126,33 @@ export class OutboxRelay {
       else topicMessages.push({ topic, messages: [message] });
     }
     const producer = await this.connectedProducer();
+    const lastSeq = rows[rows.length - 1].seq;
+    // A full batch means more is waiting: read it while Kafka takes this one.
+    const full = rows.length === (this.options.batchSize ?? 1000);
+    const next = full ? this.readAfter(lastSeq) : undefined;
+    next?.catch(() => undefined);
     await producer.sendBatch({ topicMessages, acks: -1 });
+    this.prefetched = next;
     await this.settleMarking();
-    this.cursor = rows[rows.length - 1].seq;
-    const seqs = rows.map((r) => r.seq);
-    this.marking = this.options.dataSource.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [seqs]);
+    this.marking = this.options.dataSource.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
+      rows.map((r) => r.seq),
+    ]);
+    // Caught up: the next read starts from the first unsent row again, so a transaction that
+    // committed late with a lower seq is not skipped. Its rows must be marked before that read.
+    this.cursor = full ? lastSeq : '0';
+    if (!full) await this.settleMarking();
     for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
     this.lastSentAt = new Date();
     await this.updateBacklog(false);
     return rows.length;
+  }
+
+  private readAfter(seq: string): Promise<OutboxRow[]> {
+    return (this.lockHolder as QueryRunner).query(
+      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox
+       WHERE sent_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`,
+      [this.options.batchSize ?? 1000, seq],
+    );
   }
 
   /** Waits for the last "mark sent" update; on failure, rewinds so those rows are sent again. */
