@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: installs what is missing, finds a broker and database server, then runs every
-// check: type check, lint (module boundaries), unit, integration and end-to-end tests.
+// check: type check, formatting, lint (module boundaries), unit, integration and end-to-end tests.
 //
 // Broker and database: KI_TEST_KAFKA_BROKERS + KI_TEST_POSTGRES_URL if set; else, when a Docker
 // engine answers, the Jest set-up starts testcontainers; else the local broker of infra/kafka
@@ -59,6 +59,7 @@ async function main() {
   fs.mkdirSync(resultsDir, { recursive: true });
   const startedAt = Date.now();
   let ok = run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
+  ok = run('formatting', 'npx', ['prettier', '--check', '.', '--log-level', 'warn'], env) && ok;
   ok = run('lint and module boundaries', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env) && ok;
   ok =
     run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
