@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@ki/messaging';
+import type { ServiceDefinition } from '@ki/platform';
 import { loadLedgerConfig } from './config';
 import { FundingLedgerModule } from './funding-ledger.module';
 

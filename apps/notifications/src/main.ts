@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runServiceProcess } from '@ki/messaging';
+import { runServiceProcess } from '@ki/platform';
 import { notificationsService } from './service';
 
 runServiceProcess(notificationsService);

@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@ki/messaging';
+import type { ServiceDefinition } from '@ki/platform';
 import { loadNotificationsConfig } from './config';
 import { NotificationsModule } from './notifications.module';
 

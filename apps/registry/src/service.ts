@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@ki/messaging';
+import type { ServiceDefinition } from '@ki/platform';
 import { loadRegistryConfig } from './config';
 import { RegistryModule } from './registry.module';
 

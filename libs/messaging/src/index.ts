@@ -1,4 +1,3 @@
-export * from './backoff';
 export * from './errors';
 export * from './envelope-codec';
 export * from './publisher';
@@ -8,7 +7,6 @@ export * from './event-context';
 export * from './kafka-events.server';
 export * from './messaging.module';
 export * from './migrations';
-export * from './bootstrap-service';
 export * from './metrics';
 export * from './outbox';
 export * from './outbox-relay';

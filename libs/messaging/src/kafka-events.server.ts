@@ -4,7 +4,7 @@ import { runWithTrace, traceFrom } from '@ki/platform';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { BackoffPolicy, backoffDelay } from './backoff';
+import { BackoffPolicy, backoffDelay } from '@ki/platform';
 import { deadLetterMessage } from './dead-letter';
 import { readEnvelope } from './envelope-codec';
 import { classifyFailure, failureCode } from './errors';
@@ -76,6 +76,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private crashed?: string;
   /** Handlers of this group by event type, resolved once at start. */
   private readonly handlers = new Map<string, MessageHandler>();
+  private readonly durationByType = new Map<string, { observe(seconds: number): void }>();
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
 
@@ -249,7 +250,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
           `${this.options.groupId}: attempt ${attempt} for ${topic}[${partition}]@${message.offset} failed (${kind}); retrying in ${delay} ms: ${(cause as Error).message}`,
         );
         await this.sleep(delay, heartbeat);
-        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause });
+        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause: err });
       }
     }
   }
@@ -311,17 +312,25 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const { topic, partition, message } = delivery;
     const context = new KafkaEventContext([envelope, manager, { topic, partition, message, groupId: this.options.groupId }]);
     const trace = traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
-    const stopTimer = this.options.metrics.handlerDuration.startTimer({ group: this.options.groupId, type: envelope.type });
+    const started = performance.now();
     try {
-      await runWithTrace(trace, async () => {
-        const result = await handler(delivery.payload, context);
-        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-      });
+      const result = await runWithTrace(trace, handler, delivery.payload, context);
+      if (isObservable(result)) await runWithTrace(trace, () => lastValueFrom(result, { defaultValue: undefined }));
     } catch (err) {
       throw new ChunkFailed(`handler of ${envelope.type} failed: ${(err as Error).message}`, { cause: err });
     } finally {
-      stopTimer();
+      this.handlerDuration(envelope.type).observe((performance.now() - started) / 1000);
     }
+  }
+
+  /** The duration histogram of one event type, with its labels bound once. */
+  private handlerDuration(type: string) {
+    let bound = this.durationByType.get(type);
+    if (!bound) {
+      bound = this.options.metrics.handlerDuration.labels({ group: this.options.groupId, type });
+      this.durationByType.set(type, bound);
+    }
+    return bound;
   }
 
   private async deadLetter(delivery: Delivery, err: unknown, attempts: number): Promise<Outcome> {

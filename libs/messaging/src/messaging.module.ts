@@ -1,6 +1,14 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { HealthChecks, KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
+import {
+  HealthChecks,
+  KAFKA_CLIENT,
+  MESSAGING_RUNTIME,
+  MessagingRuntime,
+  METRICS_REGISTRY,
+  SERVICE_CONFIG,
+  ServiceConfig,
+} from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -25,7 +33,7 @@ const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
  * state on /health. Started by bootstrapService once the broker answers.
  */
 @Injectable()
-export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown {
+export class Messaging implements MessagingRuntime, OnApplicationBootstrap, OnApplicationShutdown {
   readonly servers: KafkaEventsServer[];
   readonly relay: OutboxRelay;
   readonly publisher: EventPublisher;
@@ -52,6 +60,10 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Creates missing topics; throws while the broker is unreachable. */
   ensureTopics(): Promise<void> {
     return ensureTopics(this.kafka, this.config.kafka.topicPrefix);
+  }
+
+  startRelay(): void {
+    this.relay.start();
   }
 
   onApplicationBootstrap(): void {
@@ -86,9 +98,10 @@ export class MessagingModule {
         { provide: MessagingMetrics, useFactory: (registry: Registry) => new MessagingMetrics(registry), inject: [METRICS_REGISTRY] },
         { provide: Outbox, useFactory: (config: ServiceConfig) => new Outbox(`/ki/${config.service}`), inject: [SERVICE_CONFIG] },
         Messaging,
+        { provide: MESSAGING_RUNTIME, useExisting: Messaging },
         { provide: EventPublisher, useFactory: (m: Messaging) => m.publisher, inject: [Messaging] },
       ],
-      exports: [Messaging, Outbox, EventPublisher, MessagingMetrics],
+      exports: [Messaging, MESSAGING_RUNTIME, Outbox, EventPublisher, MessagingMetrics],
     };
   }
 }

@@ -8,7 +8,6 @@ import {
   startTcpProxy,
   startTestService,
   TcpProxy,
-  testKafka,
   TestService,
   waitForGroupToCatchUp,
 } from '@ki/testing';

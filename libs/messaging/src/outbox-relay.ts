@@ -1,7 +1,7 @@
 import { topicName } from '@ki/contracts';
 import { Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { BackoffPolicy, backoffDelay } from './backoff';
+import { BackoffPolicy, backoffDelay } from '@ki/platform';
 import { MessagingMetrics } from './metrics';
 
 export interface OutboxRelayOptions {

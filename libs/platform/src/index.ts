@@ -7,3 +7,6 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './trace-context';
 export * from './metrics';
+export * from './backoff';
+export * from './bootstrap-service';
+export * from './rethrow-handler-errors.filter';

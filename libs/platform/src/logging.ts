@@ -40,5 +40,5 @@ export function traceMiddleware(req: Request, res: Response, next: NextFunction)
   const trace = traceFrom({ traceparent: header('traceparent'), correlationId: header('x-correlation-id') });
   res.setHeader('traceparent', trace.traceparent);
   res.setHeader('x-correlation-id', trace.correlationId);
-  runWithTrace(trace, next);
+  runWithTrace(trace, () => next());
 }

@@ -22,9 +22,9 @@ export function currentTrace(): TraceContext | undefined {
   return storage.getStore();
 }
 
-/** Runs `fn` with `context` as the current trace context. */
-export function runWithTrace<T>(context: TraceContext, fn: () => T): T {
-  return storage.run(context, fn);
+/** Runs `fn(...args)` with `context` as the current trace context. */
+export function runWithTrace<A extends unknown[], T>(context: TraceContext, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(context, fn, ...args);
 }
 
 /** True for a well-formed W3C traceparent with non-zero ids. */

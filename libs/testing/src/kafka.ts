@@ -1,15 +1,9 @@
-import { EventPublisher, headersAsStrings } from '@ki/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import { testInfrastructure, uniqueId } from './isolation';
 
 /** A kafkajs client for tests, quiet unless something is wrong. */
 export function testKafka(): Kafka {
   return new Kafka({ clientId: `test-${uniqueId()}`, brokers: testInfrastructure().kafkaBrokers, logLevel: logLevel.ERROR });
-}
-
-/** A publisher that emits events the way another internal service would. */
-export function testPublisher(kafka: Kafka, topicPrefix: string, source = '/ki/test'): EventPublisher {
-  return new EventPublisher(kafka, { source, topicPrefix });
 }
 
 /** A received message, with headers as strings. */
@@ -35,7 +29,9 @@ export async function collectMessages(kafka: Kafka, topic: string): Promise<{ me
       messages.push({
         key: message.key?.toString() ?? null,
         value: message.value?.toString() ?? null,
-        headers: headersAsStrings(message.headers),
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(Array.isArray(v) ? v[v.length - 1] : v)]),
+        ),
         partition,
         offset: message.offset,
       });

@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { bootstrapService, ServiceDefinition } from '@ki/messaging';
-import { createRootLogger, ServiceConfig } from '@ki/platform';
+import { bootstrapService, createRootLogger, ServiceConfig, ServiceDefinition } from '@ki/platform';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, TestDatabase, testInfrastructure, uniqueTopicPrefix } from './isolation';
 

@@ -1,6 +1,6 @@
 import { EventTypes } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
-import { coesfeldOpened, eventually, startTestService, testKafka, testPublisher, TestService } from '@ki/testing';
+import { coesfeldOpened, eventually, startTestService, testKafka, TestService } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { fundingLedgerService } from '../service';
@@ -14,7 +14,7 @@ describe('the funding ledger keeps a copy of opened centres', () => {
   beforeAll(async () => {
     ledger = await startTestService(fundingLedgerService);
     kafka = testKafka();
-    registry = testPublisher(kafka, ledger.config.kafka.topicPrefix, '/ki/registry');
+    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix: ledger.config.kafka.topicPrefix });
   });
 
   afterAll(async () => {

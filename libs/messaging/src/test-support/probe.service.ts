@@ -12,7 +12,7 @@ import { KafkaEventContext } from '../event-context';
 import { MessagingModule } from '../messaging.module';
 import { messagingMigrations } from '../migrations';
 import { Outbox } from '../outbox';
-import type { ServiceDefinition } from '../bootstrap-service';
+import type { ServiceDefinition } from '@ki/platform';
 
 /** Host-body names that make the probe handler fail, to exercise retries and dead letters. */
 export const ProbeFailures = {

@@ -1,10 +1,24 @@
 import { INestApplication } from '@nestjs/common';
-import { createHttpApp, createRootLogger, HttpAppOptions, listen, ServiceConfig } from '@ki/platform';
-import { NestMicroservice } from '@nestjs/microservices';
+import { CustomTransportStrategy, NestMicroservice } from '@nestjs/microservices';
 import { Logger } from 'nestjs-pino';
 import { backoffDelay } from './backoff';
-import { Messaging } from './messaging.module';
+import { createHttpApp, HttpAppOptions, listen } from './bootstrap';
+import { ServiceConfig } from './config';
+import { createRootLogger } from './logging';
 import { RethrowHandlerErrors } from './rethrow-handler-errors.filter';
+
+/** Nest injection token of the service's messaging runtime (provided by libs/messaging). */
+export const MESSAGING_RUNTIME = Symbol('MESSAGING_RUNTIME');
+
+/** What the service bootstrap needs of the messaging layer. */
+export interface MessagingRuntime {
+  /** One Nest transport per consumer group. */
+  servers: CustomTransportStrategy[];
+  /** Creates missing topics; throws while the broker is unreachable. */
+  ensureTopics(): Promise<void>;
+  /** Starts sending the outbox. */
+  startRelay(): void;
+}
 
 /**
  * Starts a service: HTTP first (so /health can say what is wrong), then Kafka topics, consumers
@@ -13,7 +27,8 @@ import { RethrowHandlerErrors } from './rethrow-handler-errors.filter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function bootstrapService(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
   const app = await createHttpApp(module, config, options);
-  for (const server of app.get(Messaging).servers) {
+  const messaging = app.get<MessagingRuntime>(MESSAGING_RUNTIME);
+  for (const server of messaging.servers) {
     // HTTP pipes and filters stay with HTTP: payloads are validated against their contracts already.
     // Handlers are bound after the filter is set, because Nest reads global filters when binding them.
     const microservice = app.connectMicroservice(
@@ -26,15 +41,15 @@ export async function bootstrapService(module: any, config: ServiceConfig, optio
     microservice.setIsInitHookCalled(true);
   }
   await listen(app, config);
-  await startMessaging(app);
+  await startMessaging(app, messaging);
   return app;
 }
 
-async function startMessaging(app: INestApplication): Promise<void> {
+async function startMessaging(app: INestApplication, messaging: MessagingRuntime): Promise<void> {
   const logger = app.get(Logger);
   for (let attempt = 1; ; attempt++) {
     try {
-      await app.get(Messaging).ensureTopics();
+      await messaging.ensureTopics();
       break;
     } catch (err) {
       const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
@@ -43,7 +58,7 @@ async function startMessaging(app: INestApplication): Promise<void> {
     }
   }
   await app.startAllMicroservices();
-  app.get(Messaging).relay.start();
+  messaging.startRelay();
 }
 
 /** Definition of a service's process: how to read its configuration and build its root module. */
