@@ -2,7 +2,7 @@
 // against raw kafkajs production, on the same broker in the same run. Run through `npm run bench`.
 import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
-import { encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
+import { DEFAULT_PARTITIONS, encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Message } from 'kafkajs';
 import { Client } from 'pg';
@@ -42,7 +42,7 @@ function report(name: string, ms: number): number {
 async function createTopic(name: string) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic: name, numPartitions: DEFAULT_PARTITIONS }], waitForLeaders: true });
   await admin.disconnect();
 }
 
