@@ -154,6 +154,10 @@ async function main() {
       `✔ ki-network is up (services healthy after ${seconds} s)`,
       ...rows,
       `  kafka broker    ${infra.kafka.bootstrap}   (node infra/kafka/kafka.mjs status|logs)`,
+      process.env.REGISTRY_API_KEYS
+        ? '  registry API keys from REGISTRY_API_KEYS'
+        : '  registry write API key (development only): ki-dev-registry-write-key   (header X-API-Key)',
+      '  history up to the 49th opening: npm run registry:import-history',
       `  postgresql      ${new URL(infra.postgresUrl).host}   databases ${Object.values(infra.databaseUrls)
         .map((u) => new URL(u).pathname.slice(1))
         .join(', ')}`,

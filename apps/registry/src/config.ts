@@ -1,6 +1,26 @@
+import { IsOptional, IsString } from 'class-validator';
 import { serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import { ApiKey, parseApiKeys } from './auth/api-keys';
+
+/** Development key when REGISTRY_API_KEYS is unset; `npm start` prints it. Never use it in production. */
+export const DEVELOPMENT_API_KEY = 'ki-dev-registry-write-key';
+
+class RegistryEnv extends ServiceEnv {
+  /** API keys as name:key:role+role, comma-separated. */
+  @IsOptional()
+  @IsString()
+  REGISTRY_API_KEYS?: string;
+}
+
+export interface RegistryConfig extends ServiceConfig {
+  apiKeys: ApiKey[];
+}
 
 /** The registry's configuration, validated once at boot. */
-export function loadRegistryConfig(env: NodeJS.ProcessEnv): ServiceConfig {
-  return serviceConfig({ service: 'registry', port: 3001, database: 'ki_registry' }, validateEnv(ServiceEnv, env));
+export function loadRegistryConfig(env: NodeJS.ProcessEnv): RegistryConfig {
+  const parsed = validateEnv(RegistryEnv, env);
+  return {
+    ...serviceConfig({ service: 'registry', port: 3001, database: 'ki_registry' }, parsed),
+    apiKeys: parseApiKeys(parsed.REGISTRY_API_KEYS ?? `development:${DEVELOPMENT_API_KEY}:registry:write`),
+  };
 }

@@ -1,17 +1,33 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { MessagingModule, messagingMigrations } from '@ki/messaging';
-import { PlatformModule, ServiceConfig } from '@ki/platform';
+import { APP_GUARD } from '@nestjs/core';
+import { MessagingModule } from '@ki/messaging';
+import { PlatformModule } from '@ki/platform';
 import type { Logger } from 'pino';
+import { API_KEYS, ApiKeyGuard } from './auth/api-keys';
+import { Centre, CentreHistoryEntry, HostBody, Territory } from './centres/database/centre.entity';
+import { CentresModule } from './centres/centres.module';
+import { RegistryConfig } from './config';
+import { registryMigrations } from './migrations';
 
 /** The registry service: territories, KI centres and their lifecycle. */
 @Module({})
 export class RegistryModule {
-  static forRoot(config: ServiceConfig, logger: Logger): DynamicModule {
+  static forRoot(config: RegistryConfig, logger: Logger): DynamicModule {
     return {
       module: RegistryModule,
       imports: [
-        PlatformModule.forRoot({ config, logger, entities: [], migrations: [...messagingMigrations] }),
+        PlatformModule.forRoot({
+          config,
+          logger,
+          entities: [Centre, HostBody, Territory, CentreHistoryEntry],
+          migrations: registryMigrations,
+        }),
         MessagingModule.forRoot({ consumerGroups: [] }),
+        CentresModule,
+      ],
+      providers: [
+        { provide: API_KEYS, useValue: config.apiKeys },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
     };
   }

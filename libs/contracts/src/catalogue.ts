@@ -1,5 +1,7 @@
 import { DeadLetterReplayedV1 } from './operations/dead-letter-replayed.v1';
+import { CentreClosedV1 } from './registry/centre-closed.v1';
 import { CentreOpenedV1 } from './registry/centre-opened.v1';
+import { CentreRegisteredV1 } from './registry/centre-registered.v1';
 import { Topics, TopicName } from './topics';
 
 /** Describes one versioned event type: where it travels and how it is keyed. */
@@ -22,12 +24,26 @@ function contract<P extends object>(c: EventContract<P>): EventContract<P> {
 
 /** Every event type of the system. Adding a type is compatible; changing a released one is not. */
 export const EventTypes = {
+  CentreRegisteredV1: contract({
+    type: 'ki.registry.centre-registered.v1',
+    summary: 'A KI centre was registered for a host body; it is not open yet.',
+    topic: Topics.centres,
+    payload: CentreRegisteredV1,
+    key: (p: CentreRegisteredV1) => p.hostBodyKey,
+  }),
   CentreOpenedV1: contract({
     type: 'ki.registry.centre-opened.v1',
     summary: 'A KI centre opened; it gets the next statewide ordinal.',
     topic: Topics.centres,
     payload: CentreOpenedV1,
     key: (p: CentreOpenedV1) => p.hostBodyKey,
+  }),
+  CentreClosedV1: contract({
+    type: 'ki.registry.centre-closed.v1',
+    summary: 'A KI centre closed; no further funding is allocated to it.',
+    topic: Topics.centres,
+    payload: CentreClosedV1,
+    key: (p: CentreClosedV1) => p.hostBodyKey,
   }),
   DeadLetterReplayedV1: contract({
     type: 'ki.operations.dead-letter-replayed.v1',

@@ -3,6 +3,8 @@ export * from './envelope';
 export * from './catalogue';
 export * from './validation';
 export * from './registry/centre-opened.v1';
+export * from './registry/centre-registered.v1';
+export * from './registry/centre-closed.v1';
 export * from './operations/dead-letter-replayed.v1';
 export * from './json-schema';
 export * from './asyncapi';

@@ -1,0 +1,129 @@
+import { Topics } from '@ki/contracts';
+import { collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { DataSource } from 'typeorm';
+import { importHistory } from '../history/import-history';
+import { registryService } from '../service';
+import { OpenCentreHandler } from './open-centre/open-centre.handler';
+import { RegisterCentreHandler } from './register-centre/register-centre.handler';
+
+const WRITER = 'writer-key-0123456789abcdef';
+const READER = 'reader-key-0123456789abcdef';
+
+describe('the registry', () => {
+  let registry: TestService;
+
+  beforeAll(async () => {
+    registry = await startTestService(registryService, {
+      env: { REGISTRY_API_KEYS: `ops:${WRITER}:registry:write,viewer:${READER}:registry:read` },
+    });
+  });
+
+  afterAll(() => registry.close());
+
+  const call = (method: string, path: string, body?: unknown, key: string | null = WRITER) =>
+    fetch(`${registry.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { message?: string[] };
+
+  const registration = (hostBodyKey: string) => ({
+    hostBodyKey,
+    name: `Kommunales Integrationszentrum ${hostBodyKey}`,
+    hostAuthority: 'Kreisverwaltung',
+    address: 'Kreishaus, Friedrich-Ebert-Straße 7, 48653 Coesfeld',
+    contactEmail: 'ki@example.org',
+  });
+
+  it('after the history import, opens Kreis Coesfeld on 12 February 2016 as the 50th centre', async () => {
+    const centres = await collectMessages(testKafka(), `${registry.config.kafka.topicPrefix}${Topics.centres}`);
+    const imported = await importHistory(
+      registry.app.get(DataSource),
+      registry.app.get(RegisterCentreHandler),
+      registry.app.get(OpenCentreHandler),
+    );
+    const again = await importHistory(
+      registry.app.get(DataSource),
+      registry.app.get(RegisterCentreHandler),
+      registry.app.get(OpenCentreHandler),
+    );
+
+    const created = await json(await call('POST', '/centres', registration('05558')));
+    const opened = await call('POST', `/centres/${created.id}/open`, { openedOn: '2016-02-12', place: 'Lüdinghausen' });
+    const coverage = await json(await call('GET', '/coverage?asOf=2016-02-12'));
+
+    expect(imported).toEqual({ opened: 49, skipped: 0 });
+    expect(again).toEqual({ opened: 0, skipped: 49 });
+    expect(opened.status).toBe(200);
+    expect(await json(opened)).toMatchObject({ status: 'open', ordinal: 50, openedOn: '2016-02-12', openingPlace: 'Lüdinghausen' });
+    expect(coverage).toEqual({
+      asOf: '2016-02-12',
+      centresOpen: 50,
+      territoriesCovered: 49,
+      territoriesTotal: 53,
+      territoriesWithoutCentre: [
+        { key: '05154', name: 'Kleve' },
+        { key: '05166', name: 'Viersen' },
+        { key: '05554', name: 'Borken' },
+        { key: '05566', name: 'Steinfurt' },
+      ],
+    });
+    const event = await eventually(() => {
+      const found = centres.messages.find((m) => m.headers.ce_type === 'ki.registry.centre-opened.v1' && m.key === '05558');
+      if (!found) throw new Error('centre-opened of Coesfeld not published yet');
+      return found;
+    });
+    expect(JSON.parse(event.value ?? '{}')).toMatchObject({
+      hostBodyName: 'Kreis Coesfeld',
+      ordinal: 50,
+      openedOn: '2016-02-12',
+      place: 'Lüdinghausen',
+    });
+    const history = (await (await call('GET', `/centres/${created.id}/history`)).json()) as { eventType: string }[];
+    expect(history.map((h) => h.eventType)).toEqual(['ki.registry.centre-registered.v1', 'ki.registry.centre-opened.v1']);
+    await centres.stop();
+  });
+
+  it('refuses a second active centre for a host body with 409 naming the existing centre', async () => {
+    const first = await json(await call('POST', '/centres', registration('05554')));
+
+    const second = await call('POST', '/centres', registration('05554'));
+
+    expect(second.status).toBe(409);
+    expect(await json(second)).toMatchObject({ code: 'REGISTRY.ACTIVE_CENTRE_EXISTS', existingCentreId: first.id });
+  });
+
+  it('gives concurrent openings consecutive ordinals without gaps', async () => {
+    const ids: string[] = [];
+    for (const key of ['05566', '05166', '05154']) ids.push(String((await json(await call('POST', '/centres', registration(key)))).id));
+    const [{ last }] = await registry.app.get(DataSource).query(`SELECT last FROM opening_ordinals`);
+
+    const results = await Promise.all(
+      ids.map((id) => call('POST', `/centres/${id}/open`, { openedOn: '2016-06-28', place: 'Kreishaus' }).then(json)),
+    );
+
+    expect(results.map((r) => r.ordinal).sort()).toEqual([last + 1, last + 2, last + 3]);
+  });
+
+  it('answers 400 naming every invalid field', async () => {
+    const res = await call('POST', '/centres', { hostBodyKey: '99', name: '', contactEmail: 'not-an-email', unexpected: 1 });
+
+    expect(res.status).toBe(400);
+    const fields = new Set((await json(res)).message?.map((m) => m.split(':')[0].split(' ')[0]));
+    expect(fields).toEqual(new Set(['hostBodyKey', 'name', 'hostAuthority', 'address', 'contactEmail', 'unexpected']));
+  });
+
+  it('answers 404 for an unknown centre or host body, 413 for an oversized body', async () => {
+    expect((await call('GET', '/centres/6f1c3c34-7d0b-4d3e-9a51-4a7f0a3e2b10')).status).toBe(404);
+    expect((await call('POST', '/centres', registration('05999'))).status).toBe(404);
+    expect((await call('POST', '/centres', JSON.stringify({ ...registration('05558'), name: 'x'.repeat(300_000) }))).status).toBe(413);
+  });
+
+  it('requires an API key with the write role for changes, and none for reads', async () => {
+    expect((await call('POST', '/centres', registration('05558'), null)).status).toBe(401);
+    expect((await call('POST', '/centres', registration('05558'), 'wrong-key-0123456789abcdef')).status).toBe(401);
+    expect((await call('POST', '/centres', registration('05558'), READER)).status).toBe(403);
+    expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
+  });
+});

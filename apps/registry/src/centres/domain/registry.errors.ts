@@ -1,0 +1,19 @@
+/** Stable codes of the registry's rule violations. */
+export type RegistryErrorCode =
+  | 'REGISTRY.HOST_BODY_UNKNOWN'
+  | 'REGISTRY.CENTRE_NOT_FOUND'
+  | 'REGISTRY.ACTIVE_CENTRE_EXISTS'
+  | 'REGISTRY.INVALID_TRANSITION'
+  | 'REGISTRY.INVALID_DATE';
+
+/** A command that breaks a registry rule; `details` is safe to show to the caller. */
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
