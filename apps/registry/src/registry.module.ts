@@ -9,6 +9,9 @@ import { CentresModule } from './centres/centres.module';
 import { RegistryConfig } from './config';
 import { registryMigrations } from './migrations';
 
+/** Consumer group of the registry's command handlers. */
+export const REGISTRY_GROUP = 'registry';
+
 /** The registry service: territories, KI centres and their lifecycle. */
 @Module({})
 export class RegistryModule {
@@ -22,7 +25,7 @@ export class RegistryModule {
           entities: [Centre, HostBody, Territory, CentreHistoryEntry],
           migrations: registryMigrations,
         }),
-        MessagingModule.forRoot({ consumerGroups: [] }),
+        MessagingModule.forRoot({ consumerGroups: [REGISTRY_GROUP] }),
         CentresModule,
       ],
       providers: [

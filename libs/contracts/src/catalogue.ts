@@ -1,4 +1,11 @@
 import { DeadLetterReplayedV1 } from './operations/dead-letter-replayed.v1';
+import {
+  CloseCentreV1,
+  OpenCentreV1,
+  RegisterCentreV1,
+  RegistryCommandAcceptedV1,
+  RegistryCommandRejectedV1,
+} from './registry/commands/centre-commands.v1';
 import { CentreClosedV1 } from './registry/centre-closed.v1';
 import { CentreOpenedV1 } from './registry/centre-opened.v1';
 import { CentreRegisteredV1 } from './registry/centre-registered.v1';
@@ -44,6 +51,41 @@ export const EventTypes = {
     topic: Topics.centres,
     payload: CentreClosedV1,
     key: (p: CentreClosedV1) => p.hostBodyKey,
+  }),
+  RegisterCentreV1: contract({
+    type: 'ki.registry.register-centre.v1',
+    summary: 'Command: register a centre for a host body.',
+    topic: Topics.registryCommands,
+    payload: RegisterCentreV1,
+    key: (p: RegisterCentreV1) => p.hostBodyKey,
+  }),
+  OpenCentreV1: contract({
+    type: 'ki.registry.open-centre.v1',
+    summary: 'Command: open a registered centre.',
+    topic: Topics.registryCommands,
+    payload: OpenCentreV1,
+    key: (p: OpenCentreV1) => p.centreId,
+  }),
+  CloseCentreV1: contract({
+    type: 'ki.registry.close-centre.v1',
+    summary: 'Command: close an open centre.',
+    topic: Topics.registryCommands,
+    payload: CloseCentreV1,
+    key: (p: CloseCentreV1) => p.centreId,
+  }),
+  RegistryCommandAcceptedV1: contract({
+    type: 'ki.registry.command-accepted.v1',
+    summary: 'A registry command was carried out.',
+    topic: Topics.registryCommandResults,
+    payload: RegistryCommandAcceptedV1,
+    key: (p: RegistryCommandAcceptedV1) => p.commandId,
+  }),
+  RegistryCommandRejectedV1: contract({
+    type: 'ki.registry.command-rejected.v1',
+    summary: 'A registry command broke a rule and changed nothing.',
+    topic: Topics.registryCommandResults,
+    payload: RegistryCommandRejectedV1,
+    key: (p: RegistryCommandRejectedV1) => p.commandId,
   }),
   DeadLetterReplayedV1: contract({
     type: 'ki.operations.dead-letter-replayed.v1',

@@ -9,3 +9,4 @@ export * from './operations/dead-letter-replayed.v1';
 export * from './json-schema';
 export * from './asyncapi';
 export * from './compatibility';
+export * from './registry/commands/centre-commands.v1';

@@ -9,3 +9,9 @@ export function payloadSchemas(contracts: EventContract[] = allContracts()): Rec
   const all = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' }) as Record<string, JsonSchema>;
   return Object.fromEntries(contracts.map((c) => [c.payload.name, all[c.payload.name] ?? { type: 'object' }]));
 }
+
+/** The JSON Schema of one class-validator class (e.g. a command, for OpenAPI). */
+export function classSchema(cls: new () => object): JsonSchema {
+  const all = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' }) as Record<string, JsonSchema>;
+  return structuredClone(all[cls.name] ?? { type: 'object' });
+}

@@ -10,6 +10,10 @@
 export const Topics = {
   /** Lifecycle events of KI centres, published by the registry. Key: host-body key. */
   centres: 'ki.registry.centres.v1',
+  /** Commands other internal services send to the registry. Key: host-body key or centre id. */
+  registryCommands: 'ki.registry.commands.v1',
+  /** Whether each registry command was accepted or rejected. Key: as the command. */
+  registryCommandResults: 'ki.registry.command-results.v1',
   /** Funding decisions of the ledger. Key: host-body key of the funded centre. */
   funding: 'ki.ledger.funding.v1',
   /** Messages no consumer could process, with the reason in their headers. Key: original key. */

@@ -1,14 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
+import { classSchema, CloseCentreV1, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { RequireRole } from '../auth/api-keys';
-import { CloseCentreCommand } from './close-centre/close-centre.command';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
 import { CentreStatus } from './domain/centre';
-import { OpenCentreCommand } from './open-centre/open-centre.command';
 import { OpenCentreHandler } from './open-centre/open-centre.handler';
 import { CentreQueries } from './queries/centre-queries';
-import { RegisterCentreCommand } from './register-centre/register-centre.command';
 import { RegisterCentreHandler } from './register-centre/register-centre.handler';
 import { RegistryErrorsFilter } from './registry-errors.filter';
 
@@ -32,6 +30,15 @@ class AsOfQuery {
   asOf?: string;
 }
 
+/** REST bodies are the Kafka commands without the centre id, which is in the path: same fields, same checks. */
+class OpenCentreBody extends OmitType(OpenCentreV1, ['centreId'] as const) {}
+class CloseCentreBody extends OmitType(CloseCentreV1, ['centreId'] as const) {}
+const bodySchema = (cls: new () => object, without: string[] = []) => {
+  const schema = classSchema(cls);
+  for (const field of without) delete schema.properties?.[field];
+  return { ...schema, required: schema.required?.filter((f) => !without.includes(f)) };
+};
+
 const today = () => new Date().toISOString().slice(0, 10);
 const apiKey = ApiHeader({ name: 'X-API-Key', description: 'API key with the role registry:write', required: true });
 
@@ -50,7 +57,8 @@ export class CentresHttpController {
   @RequireRole('registry:write')
   @apiKey
   @ApiOperation({ summary: 'Register a centre for a host body (409 if it has an active centre)' })
-  registerCentre(@Body() command: RegisterCentreCommand) {
+  @ApiBody({ schema: bodySchema(RegisterCentreV1) })
+  registerCentre(@Body() command: RegisterCentreV1) {
     return this.register.execute(command);
   }
 
@@ -59,8 +67,9 @@ export class CentresHttpController {
   @RequireRole('registry:write')
   @apiKey
   @ApiOperation({ summary: 'Open a registered centre; it gets the next statewide ordinal' })
-  openCentre(@Param('id', ParseUUIDPipe) id: string, @Body() command: OpenCentreCommand) {
-    return this.open.execute(id, command);
+  @ApiBody({ schema: bodySchema(OpenCentreV1, ['centreId']) })
+  openCentre(@Param('id', ParseUUIDPipe) id: string, @Body() body: OpenCentreBody) {
+    return this.open.execute({ ...body, centreId: id });
   }
 
   @Post('centres/:id/close')
@@ -68,8 +77,9 @@ export class CentresHttpController {
   @RequireRole('registry:write')
   @apiKey
   @ApiOperation({ summary: 'Close an open centre' })
-  closeCentre(@Param('id', ParseUUIDPipe) id: string, @Body() command: CloseCentreCommand) {
-    return this.close.execute(id, command);
+  @ApiBody({ schema: bodySchema(CloseCentreV1, ['centreId']) })
+  closeCentre(@Param('id', ParseUUIDPipe) id: string, @Body() body: CloseCentreBody) {
+    return this.close.execute({ ...body, centreId: id });
   }
 
   @Get('centres')

@@ -1,4 +1,5 @@
-import { Topics } from '@ki/contracts';
+import { EventTypes, RegisterCentreV1, Topics } from '@ki/contracts';
+import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
 import { DataSource } from 'typeorm';
 import { importHistory } from '../history/import-history';
@@ -125,5 +126,67 @@ describe('the registry', () => {
     expect((await call('POST', '/centres', registration('05558'), 'wrong-key-0123456789abcdef')).status).toBe(401);
     expect((await call('POST', '/centres', registration('05558'), READER)).status).toBe(403);
     expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
+  });
+});
+
+describe('registry commands over Kafka', () => {
+  let registry: TestService;
+
+  beforeAll(async () => {
+    registry = await startTestService(registryService);
+  });
+
+  afterAll(() => registry.close());
+
+  it('answers each command with accepted or rejected, and dead-letters a malformed one', async () => {
+    const kafka = testKafka();
+    const prefix = registry.config.kafka.topicPrefix;
+    const results = await collectMessages(kafka, `${prefix}${Topics.registryCommandResults}`);
+    const deadLetters = await collectMessages(kafka, `${prefix}${Topics.deadLetters}`);
+    const internal = new EventPublisher(kafka, { source: '/ki/test-service', topicPrefix: prefix });
+    const body = {
+      hostBodyKey: '05558',
+      name: 'Kommunales Integrationszentrum Kreis Coesfeld',
+      hostAuthority: 'Kreis Coesfeld',
+      address: 'Friedrich-Ebert-Straße 7, 48653 Coesfeld',
+      contactEmail: 'ki@kreis-coesfeld.de',
+    };
+
+    const first = await internal.publish(EventTypes.RegisterCentreV1, Object.assign(new RegisterCentreV1(), body));
+    const second = await internal.publish(EventTypes.RegisterCentreV1, Object.assign(new RegisterCentreV1(), body));
+    const { message: malformed } = encodeEvent(
+      EventTypes.RegisterCentreV1,
+      Object.assign(new RegisterCentreV1(), body),
+      '/ki/test-service',
+    );
+    malformed.value = JSON.stringify({ ...body, contactEmail: 'nobody' });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: `${prefix}${Topics.registryCommands}`, messages: [malformed] });
+    await producer.disconnect();
+
+    const answer = (commandId: string) =>
+      eventually(() => {
+        const found = results.messages.find((m) => m.headers.ce_causationid === commandId);
+        if (!found) throw new Error(`no answer to ${commandId}`);
+        return { type: found.headers.ce_type, payload: JSON.parse(found.value ?? '{}') };
+      });
+    const accepted = await answer(first.id);
+    const rejected = await answer(second.id);
+    const dead = await eventually(() => {
+      const found = deadLetters.messages.find((m) => m.headers.ce_id === malformed.headers.ce_id);
+      if (!found) throw new Error('not dead-lettered yet');
+      return found;
+    });
+
+    expect(accepted.type).toBe('ki.registry.command-accepted.v1');
+    const centre = await (await fetch(`${registry.url}/centres/${accepted.payload.centreId}`)).json();
+    expect(centre).toMatchObject({ hostBodyKey: '05558', status: 'registered' });
+    expect(rejected).toEqual({
+      type: 'ki.registry.command-rejected.v1',
+      payload: expect.objectContaining({ commandId: second.id, code: 'REGISTRY.ACTIVE_CENTRE_EXISTS' }),
+    });
+    expect(dead.headers.dlq_error).toContain('contactEmail');
+    await Promise.all([internal.close(), results.stop(), deadLetters.stop()]);
   });
 });

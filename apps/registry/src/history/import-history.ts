@@ -75,7 +75,7 @@ export async function importHistory(
       address: `${row.place} (historical record)`,
       contactEmail: `ki-${row.hostBodyKey}@history.invalid`,
     });
-    await open.execute(centre.id, { openedOn: row.openedOn, place: row.place });
+    await open.execute({ centreId: centre.id, openedOn: row.openedOn, place: row.place });
     opened++;
   }
   return { opened, skipped };

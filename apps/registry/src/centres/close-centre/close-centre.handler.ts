@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EventTypes } from '@ki/contracts';
+import { CloseCentreV1, EventTypes } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Centre } from '../database/centre.entity';
 import { recordCentreEvent } from '../database/centre-events';
 import { checkClosing } from '../domain/centre';
 import { RegistryError } from '../domain/registry.errors';
-import { CloseCentreCommand } from './close-centre.command';
 
 @Injectable()
 export class CloseCentreHandler {
@@ -15,8 +14,10 @@ export class CloseCentreHandler {
     private readonly outbox: Outbox,
   ) {}
 
-  async execute(centreId: string, command: CloseCentreCommand): Promise<Centre> {
-    return this.dataSource.transaction(async (manager) => {
+  /** Runs in its own transaction, or inside `within` (a savepoint there) when given. */
+  async execute(command: CloseCentreV1, within?: EntityManager): Promise<Centre> {
+    const { centreId } = command;
+    return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const centre = await manager.findOne(Centre, { where: { id: centreId }, lock: { mode: 'pessimistic_write' } });
       if (!centre) throw new RegistryError('REGISTRY.CENTRE_NOT_FOUND', `no centre with id ${centreId}`, { centreId });
       checkClosing(centre, command.closedOn);

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventTypes } from '@ki/contracts';
+import { EventTypes, RegisterCentreV1 } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Not } from 'typeorm';
+import { DataSource, EntityManager, Not } from 'typeorm';
 import { Centre, HostBody } from '../database/centre.entity';
 import { recordCentreEvent } from '../database/centre-events';
 import { checkRegistration } from '../domain/centre';
 import { RegistryError } from '../domain/registry.errors';
-import { RegisterCentreCommand } from './register-centre.command';
 
 @Injectable()
 export class RegisterCentreHandler {
@@ -16,8 +15,9 @@ export class RegisterCentreHandler {
     private readonly outbox: Outbox,
   ) {}
 
-  async execute(command: RegisterCentreCommand): Promise<Centre> {
-    return this.dataSource.transaction(async (manager) => {
+  /** Runs in its own transaction, or inside `within` (a savepoint there) when given. */
+  async execute(command: RegisterCentreV1, within?: EntityManager): Promise<Centre> {
+    return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const hostBody = await manager.findOneBy(HostBody, { key: command.hostBodyKey });
       const active = await manager.findOneBy(Centre, { hostBodyKey: command.hostBodyKey, status: Not('closed') });
       const body = checkRegistration(command.hostBodyKey, hostBody ?? undefined, active ?? undefined);
