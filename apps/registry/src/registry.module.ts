@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { MessagingModule } from '@ki/messaging';
-import { PlatformModule } from '@ki/platform';
+import { IdempotencyInterceptor, PlatformModule } from '@ki/platform';
 import type { Logger } from 'pino';
 import { API_KEYS, ApiKeyGuard } from './auth/api-keys';
 import { Centre, CentreHistoryEntry, HostBody, Territory } from './centres/database/centre.entity';
@@ -31,6 +31,7 @@ export class RegistryModule {
       providers: [
         { provide: API_KEYS, useValue: config.apiKeys },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

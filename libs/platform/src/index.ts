@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './backoff';
 export * from './bootstrap-service';
 export * from './rethrow-handler-errors.filter';
+export * from './idempotency';

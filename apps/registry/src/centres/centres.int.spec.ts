@@ -86,6 +86,28 @@ describe('the registry', () => {
     await centres.stop();
   });
 
+  it('answers a repeated POST with the same Idempotency-Key and body with the first response, and 422 for another body', async () => {
+    const send = (body: object) =>
+      fetch(`${registry.url}/centres`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05770-once' },
+        body: JSON.stringify(body),
+      });
+    await registry.app
+      .get(DataSource)
+      .query(`UPDATE centres SET status = 'closed', closed_on = '2016-01-01' WHERE host_body_key = '05770' AND status = 'open'`);
+
+    const first = await send(registration('05770'));
+    const repeat = await send(registration('05770'));
+    const other = await send({ ...registration('05770'), name: 'Another name for the centre' });
+
+    expect(first.status).toBe(201);
+    expect(repeat.status).toBe(201);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json(repeat)).id).toBe((await json(first)).id);
+    expect(other.status).toBe(422);
+  });
+
   it('refuses a second active centre for a host body with 409 naming the existing centre', async () => {
     const first = await json(await call('POST', '/centres', registration('05554')));
 
