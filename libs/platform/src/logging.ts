@@ -15,6 +15,8 @@ export function createRootLogger(config: ServiceConfig, destination?: Destinatio
       level: config.logLevel,
       base: { service: config.service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Credentials never reach the logs.
+      redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
       // Every line written while a request or message is handled names its flow and trace.
       mixin: () => {
         const trace = currentTrace();

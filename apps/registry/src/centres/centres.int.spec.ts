@@ -12,10 +12,12 @@ const READER = 'reader-key-0123456789abcdef';
 
 describe('the registry', () => {
   let registry: TestService;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     registry = await startTestService(registryService, {
-      env: { REGISTRY_API_KEYS: `ops:${WRITER}:registry:write,viewer:${READER}:registry:read` },
+      env: { REGISTRY_API_KEYS: `ops:${WRITER}:registry:write,viewer:${READER}:registry:read`, LOG_LEVEL: 'info' },
+      logSink: (line) => logs.push(line),
     });
   });
 
@@ -148,6 +150,14 @@ describe('the registry', () => {
     expect((await call('POST', '/centres', registration('05558'), 'wrong-key-0123456789abcdef')).status).toBe(401);
     expect((await call('POST', '/centres', registration('05558'), READER)).status).toBe(403);
     expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
+  });
+
+  it('never writes API keys into its logs', async () => {
+    await call('POST', '/centres', registration('05962'));
+
+    await eventually(() => expect(logs.some((l) => l.includes('"/centres"'))).toBe(true), { name: 'request logged' });
+    expect(logs.join('\n')).not.toContain(WRITER);
+    expect(logs.join('\n')).toContain('[redacted]');
   });
 });
 
