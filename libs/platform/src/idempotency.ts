@@ -51,9 +51,14 @@ function canonical(value: unknown): string {
  * `Idempotency-Key` on POST: the same key with the same body returns the first successful
  * response (with `Idempotent-Replayed: true`); the same key with another body is 422; a repeat
  * while the first is still running is 409. Failed requests are not stored, so they can be retried.
+ * Keys are kept for 24 hours.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  /** Keys are honoured for a day; older ones are deleted at most once an hour. */
+  private static readonly RETENTION = '24 hours';
+  private lastPruneAt = 0;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -64,6 +69,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof key !== 'string' || !/^[\w.:-]{1,200}$/.test(key)) {
       throw new BadRequestException('Idempotency-Key must be 1 to 200 letters, digits or ._:-');
     }
+    await this.pruneIfDue();
     const scope = `${req.method} ${req.path}`;
     const bodyHash = createHash('sha256')
       .update(canonical(req.body ?? null))
@@ -105,5 +111,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         ),
       ),
     );
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPruneAt < 3600_000) return;
+    this.lastPruneAt = Date.now();
+    await this.dataSource.query(`DELETE FROM http_idempotency WHERE created_at < now() - $1::interval`, [IdempotencyInterceptor.RETENTION]);
   }
 }
