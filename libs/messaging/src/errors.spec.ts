@@ -13,6 +13,12 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new Error('query failed', { cause: refused }))).toBe('infrastructure');
   });
 
+  it('never dead-letters because of deadlocks, failovers or DNS trouble', () => {
+    for (const code of ['40P01', '40001', '25006', '53300', '57P01', '08006', 'EAI_AGAIN']) {
+      expect(classifyFailure(Object.assign(new Error(code), { code }))).toBe('infrastructure');
+    }
+  });
+
   it('retries other errors a bounded number of times', () => {
     expect(classifyFailure(new Error('deadlock detected'))).toBe('retryable');
   });

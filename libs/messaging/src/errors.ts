@@ -22,7 +22,7 @@ export type FailureKind =
   | 'non-retryable'
   /** Retry with backoff, a bounded number of times, then dead-letter. */
   | 'retryable'
-  /** A dependency (database, broker) is unavailable: retry without limit and report unhealthy. */
+  /** A dependency (database, broker) is unavailable or busy: retry without limit and report unhealthy. */
   | 'infrastructure';
 
 const INFRASTRUCTURE_CODES = new Set([
@@ -31,15 +31,20 @@ const INFRASTRUCTURE_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
+  'EAI_AGAIN',
   'EHOSTUNREACH',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '53300', // too_many_connections
-  '08000', // connection_exception
-  '08003', // connection_does_not_exist
-  '08006', // connection_failure
+  'ENETUNREACH',
 ]);
+
+/**
+ * PostgreSQL SQLSTATEs that say nothing about the message: the database is away or busy
+ * (classes 08 connection, 53 resources, 57P0x shutdown, 25006 read-only after a failover) or two
+ * transactions collided (40001 serialization, 40P01 deadlock, 57014 statement timeout). They are
+ * retried without limit, never dead-lettered.
+ */
+function isTransientSqlState(code: string): boolean {
+  return /^(08|53)/.test(code) || /^57P0/.test(code) || ['25006', '40001', '40P01', '57014'].includes(code);
+}
 
 const INFRASTRUCTURE_MESSAGES = [
   /Connection terminated/i,
@@ -52,7 +57,7 @@ export function classifyFailure(err: unknown): FailureKind {
   if (err instanceof ContractViolation || err instanceof NonRetryableError) return 'non-retryable';
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && INFRASTRUCTURE_CODES.has(code)) return 'infrastructure';
+    if (typeof code === 'string' && (INFRASTRUCTURE_CODES.has(code) || isTransientSqlState(code))) return 'infrastructure';
     const message = (e as { message?: unknown }).message;
     if (typeof message === 'string' && INFRASTRUCTURE_MESSAGES.some((re) => re.test(message))) return 'infrastructure';
   }

@@ -164,6 +164,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private async consumeBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    // A stale batch belongs to a partition this member lost in a rebalance: stop, the new owner takes over.
+    const active = () => isRunning() && !isStale();
     const chunkSize = this.options.chunkSize ?? 2000;
     let handled: string | undefined;
     const commit = async () => {
@@ -179,9 +181,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     try {
       let chunk = decodeChunk(0);
       for (let start = 0; start < batch.messages.length; start += chunkSize) {
-        if (!isRunning() || isStale()) return;
+        if (!active()) return;
         // Decode the next chunk while the database works on this one.
-        const delivered = this.deliverChunk(chunk, heartbeat, isRunning);
+        const delivered = this.deliverChunk(chunk, heartbeat, active);
         const next = start + chunkSize < batch.messages.length ? decodeChunk(start + chunkSize) : [];
         await delivered;
         handled = chunk[chunk.length - 1].message.offset;
@@ -210,11 +212,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /** Handles a chunk in one transaction; on any failure, rolls back and handles its messages one by one. */
-  private async deliverChunk(chunk: Delivery[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+  private async deliverChunk(chunk: Delivery[], heartbeat: () => Promise<void>, active: () => boolean): Promise<void> {
     const clean = chunk.every((d) => !d.failure);
     if (chunk.length > 1 && clean) {
       try {
-        const outcomes = await this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk));
+        const outcomes = await this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk, heartbeat));
         outcomes.forEach((outcome, i) => this.count(chunk[i], outcome));
         this.clearStuck();
         return;
@@ -224,17 +226,17 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       }
     }
     for (const delivery of chunk) {
-      if (!isRunning()) throw new Error('consumer stopping; uncommitted messages are redelivered');
-      this.count(delivery, await this.deliver(delivery, heartbeat, isRunning));
+      if (!active()) throw new Error('consumer stopping or partition reassigned; uncommitted messages are redelivered');
+      this.count(delivery, await this.deliver(delivery, heartbeat, active));
     }
   }
 
   /** Delivers one message until it is processed, found a duplicate, ignored or dead-lettered. */
-  private async deliver(delivery: Delivery, heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<Outcome> {
+  private async deliver(delivery: Delivery, heartbeat: () => Promise<void>, active: () => boolean): Promise<Outcome> {
     if (delivery.failure) return this.deadLetter(delivery, delivery.failure, 1);
     for (let attempt = 1; ; attempt++) {
       try {
-        const [outcome] = await this.options.dataSource.transaction((manager) => this.handleAll(manager, [delivery]));
+        const [outcome] = await this.options.dataSource.transaction((manager) => this.handleAll(manager, [delivery], heartbeat));
         this.clearStuck();
         return outcome;
       } catch (err) {
@@ -250,13 +252,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
           `${this.options.groupId}: attempt ${attempt} for ${topic}[${partition}]@${message.offset} failed (${kind}); retrying in ${delay} ms: ${(cause as Error).message}`,
         );
         await this.sleep(delay, heartbeat);
-        if (!isRunning()) throw new Error('consumer stopping; the message stays uncommitted and is redelivered', { cause: err });
+        if (!active())
+          throw new Error('consumer stopping or partition reassigned; the message stays uncommitted and is redelivered', { cause: err });
       }
     }
   }
 
   /** Records the deliveries in the inbox and runs the handlers of the new ones, in order, in one transaction. */
-  private async handleAll(manager: EntityManager, deliveries: Delivery[]): Promise<Outcome[]> {
+  private async handleAll(manager: EntityManager, deliveries: Delivery[], heartbeat: () => Promise<void>): Promise<Outcome[]> {
     const relevant = deliveries.filter((d) => d.handler && d.envelope);
     const duplicates = new Set<string>();
     if (relevant.length > 0) {
@@ -289,6 +292,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
     // The same event twice in one chunk: the first one counts.
     const seen = new Set<string>();
+    let handled = 0;
     const outcomes: Outcome[] = [];
     for (const delivery of deliveries) {
       const { envelope, handler } = delivery;
@@ -297,6 +301,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       else {
         seen.add(envelope.id);
         await this.runHandler(manager, delivery, handler, envelope);
+        // Long chunks must not cost this member its partitions.
+        if (++handled % 500 === 0) await heartbeat().catch(() => undefined);
         outcomes.push('processed');
       }
     }

@@ -44,11 +44,6 @@ export class OutboxRelay {
   private wake?: () => void;
   private lastPruneAt = 0;
   private backlogAt = 0;
-  /** Highest seq sent in this session of the lock; reset after any failure. */
-  private cursor = '0';
-  private marking?: Promise<unknown>;
-  /** The next batch, read while the previous one was being sent. */
-  private prefetched?: Promise<OutboxRow[]>;
   /** Why the relay is not sending, if it is not. */
   problem?: string;
   lastSentAt?: Date;
@@ -70,7 +65,6 @@ export class OutboxRelay {
     this.running = false;
     this.poke();
     await this.loop;
-    await this.settleMarking().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.releaseLock();
   }
@@ -91,9 +85,6 @@ export class OutboxRelay {
         if (sent < (this.options.batchSize ?? 1000)) await this.pause(this.options.idleMs ?? 100);
       } catch (err) {
         failures++;
-        this.cursor = '0';
-        this.marking = undefined;
-        this.prefetched = undefined;
         this.problem = `outbox relay failing: ${(err as Error).message}`;
         const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
         this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
@@ -104,15 +95,17 @@ export class OutboxRelay {
   }
 
   /**
-   * Sends the next batch of unsent rows; returns how many were sent. Marking a batch sent runs
-   * on a pooled connection while the next batch is read and sent (the cursor keeps the order);
-   * if marking fails, the cursor goes back and those rows are sent again (consumers deduplicate).
+   * Sends the first unsent rows in seq order and marks them sent; returns how many. Each read
+   * starts from the first unsent row, so a transaction that committed late with a lower seq is
+   * sent before anything that committed after it.
    */
   private async sendBatch(): Promise<number> {
-    const rows = await (this.prefetched ?? this.readAfter(this.cursor));
-    this.prefetched = undefined;
+    const q = this.lockHolder as QueryRunner;
+    const rows: OutboxRow[] = await q.query(
+      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.options.batchSize ?? 1000],
+    );
     if (rows.length === 0) {
-      await this.settleMarking();
       await this.updateBacklog(true);
       return 0;
     }
@@ -126,45 +119,12 @@ export class OutboxRelay {
       else topicMessages.push({ topic, messages: [message] });
     }
     const producer = await this.connectedProducer();
-    const lastSeq = rows[rows.length - 1].seq;
-    // A full batch means more is waiting: read it while Kafka takes this one.
-    const full = rows.length === (this.options.batchSize ?? 1000);
-    const next = full ? this.readAfter(lastSeq) : undefined;
-    next?.catch(() => undefined);
     await producer.sendBatch({ topicMessages, acks: -1 });
-    this.prefetched = next;
-    await this.settleMarking();
-    this.marking = this.options.dataSource.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [
-      rows.map((r) => r.seq),
-    ]);
-    // Caught up: the next read starts from the first unsent row again, so a transaction that
-    // committed late with a lower seq is not skipped. Its rows must be marked before that read.
-    this.cursor = full ? lastSeq : '0';
-    if (!full) await this.settleMarking();
+    await q.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
     for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
     this.lastSentAt = new Date();
     await this.updateBacklog(false);
     return rows.length;
-  }
-
-  private readAfter(seq: string): Promise<OutboxRow[]> {
-    return (this.lockHolder as QueryRunner).query(
-      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox
-       WHERE sent_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`,
-      [this.options.batchSize ?? 1000, seq],
-    );
-  }
-
-  /** Waits for the last "mark sent" update; on failure, rewinds so those rows are sent again. */
-  private async settleMarking(): Promise<void> {
-    const marking = this.marking;
-    this.marking = undefined;
-    try {
-      await marking;
-    } catch (err) {
-      this.cursor = '0';
-      throw err;
-    }
   }
 
   /** The backlog gauge, refreshed at most every 5 s (or now, when the outbox looks empty). */
@@ -196,7 +156,6 @@ export class OutboxRelay {
       return false;
     }
     this.lockHolder = runner;
-    this.cursor = '0';
     this.options.log.log('outbox relay active');
     return true;
   }

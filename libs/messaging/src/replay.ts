@@ -43,7 +43,8 @@ export async function readDeadLetter(
             });
           },
         })
-        .then(() => consumer.seek({ topic, partition, offset }), reject);
+        .then(() => consumer.seek({ topic, partition, offset }))
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

@@ -91,6 +91,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return of(first.response);
     }
     return next.handle().pipe(
+      // Only a failed handler frees the key for a retry; once its effect committed, the key stays claimed.
+      catchError((err) =>
+        from(
+          this.dataSource.query(`DELETE FROM http_idempotency WHERE key = $1 AND scope = $2`, [key, scope]).then(() => {
+            throw err;
+          }),
+        ),
+      ),
       mergeMap((body) =>
         from(
           this.dataSource
@@ -101,13 +109,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
               JSON.stringify(body ?? null),
             ])
             .then(() => body),
-        ),
-      ),
-      catchError((err) =>
-        from(
-          this.dataSource.query(`DELETE FROM http_idempotency WHERE key = $1 AND scope = $2`, [key, scope]).then(() => {
-            throw err;
-          }),
         ),
       ),
     );
