@@ -2,22 +2,14 @@ import fc from 'fast-check';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { compileFastValidator } from './fast-validation';
-import { CentreOpenedV1 } from './registry/centre-opened.v1';
+import { CentreOpenedV1, centreOpenedExample } from './registry/centre-opened.v1';
 
 const fast = compileFastValidator(CentreOpenedV1);
 
 const slowAccepts = (plain: object) =>
   validateSync(plainToInstance(CentreOpenedV1, plain), { whitelist: true, forbidUnknownValues: true }).length === 0;
 
-const valid = {
-  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
-  hostBodyKey: '05558',
-  territoryKey: '05558',
-  hostBodyName: 'Kreis Coesfeld',
-  ordinal: 50,
-  openedOn: '2016-02-12',
-  place: 'Lüdinghausen',
-};
+const valid = { ...centreOpenedExample };
 
 describe('the fast payload validator', () => {
   it('covers the centre-opened contract', () => {

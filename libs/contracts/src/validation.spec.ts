@@ -1,16 +1,8 @@
 import { ContractViolation, decodePayload } from './validation';
-import { CentreOpenedV1 } from './registry/centre-opened.v1';
+import { CentreOpenedV1, centreOpenedExample } from './registry/centre-opened.v1';
 import { EventTypes } from './catalogue';
 
-const coesfeld = {
-  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
-  hostBodyKey: '05558',
-  territoryKey: '05558',
-  hostBodyName: 'Kreis Coesfeld',
-  ordinal: 50,
-  openedOn: '2016-02-12',
-  place: 'Lüdinghausen',
-};
+const coesfeld = { ...centreOpenedExample };
 
 function violationOf(fn: () => unknown): ContractViolation {
   try {

@@ -34,3 +34,14 @@ export class CentreOpenedV1 {
   @Length(1, 200)
   place: string;
 }
+
+/** An example payload: the 50th opening, Kreis Coesfeld on 12 February 2016 (for docs and tests). */
+export const centreOpenedExample: Readonly<CentreOpenedV1> = {
+  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
+  hostBodyKey: '05558',
+  territoryKey: '05558',
+  hostBodyName: 'Kreis Coesfeld',
+  ordinal: 50,
+  openedOn: '2016-02-12',
+  place: 'Lüdinghausen',
+};
