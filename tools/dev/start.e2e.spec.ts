@@ -1,19 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { createTestDatabase, eventually, TestDatabase, testInfrastructure, uniqueId } from '@ki/testing';
-
-const repoRoot = path.resolve(__dirname, '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { createTestDatabase, eventually, freePort, repoRoot, TestDatabase, testInfrastructure, uniqueId } from '@ki/testing';
 
 /** Running, and not just an exited process waiting to be reaped (a zombie holds no resources). */
 function alive(pid: number): boolean {

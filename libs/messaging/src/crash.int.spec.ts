@@ -1,6 +1,8 @@
 import { EventTypes, Topics } from '@ki/contracts';
 import {
   coesfeldOpened,
+  freePort,
+  repoRoot,
   createTestDatabase,
   eventually,
   TestDatabase,
@@ -10,23 +12,12 @@ import {
   waitForGroupToCatchUp,
 } from '@ki/testing';
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeEvent } from './envelope-codec';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const EVENTS = 3000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The probe service as a process of its own, the way a deployment runs it. */
 function startProbeProcess(env: Record<string, string>): ChildProcess {

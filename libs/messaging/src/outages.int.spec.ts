@@ -4,6 +4,7 @@ import {
   committedTotal,
   DisposableBroker,
   eventually,
+  fetchHealth,
   startDisposableBroker,
   startTcpProxy,
   startTestService,
@@ -18,11 +19,6 @@ import { probeService } from './test-support/probe.service';
 
 const OUTAGE_MS = Number(process.env.KI_BROKER_OUTAGE_MS ?? 30_000);
 const KEYS = ['05554', '05566', '05166'];
-
-async function health(service: TestService): Promise<{ status: number; body: { error?: Record<string, { message?: string }> } }> {
-  const res = await fetch(`${service.url}/health`);
-  return { status: res.status, body: (await res.json()) as { error?: Record<string, { message?: string }> } };
-}
 
 describe('a broker outage while events are produced', () => {
   let broker: DisposableBroker;
@@ -57,7 +53,7 @@ describe('a broker outage while events are produced', () => {
       await produce();
       await new Promise((r) => setTimeout(r, 250));
     }
-    const unhealthy = await health(probe);
+    const unhealthy = await fetchHealth(probe.url);
     await broker.start();
     for (let i = 0; i < 30; i++) await produce();
 
@@ -120,7 +116,7 @@ describe('a database outage under a consumer', () => {
     await producer.send({ topic, messages: events.slice(10).map((e) => e.message) });
     const down = await eventually(
       async () => {
-        const h = await health(probe);
+        const h = await fetchHealth(probe.url);
         if (h.status !== 503 || !h.body.error?.messaging?.message?.includes('probe: dependency unavailable'))
           throw new Error(`health ${h.status}`);
         return h;
@@ -138,6 +134,6 @@ describe('a database outage under a consumer', () => {
       .get(DataSource)
       .query(`SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM probe_effects`);
     expect({ total, distinct }).toEqual({ total: 40, distinct: 40 });
-    await eventually(async () => expect((await health(probe)).status).toBe(200), { name: 'healthy again', timeout: 30_000 });
+    await eventually(async () => expect((await fetchHealth(probe.url)).status).toBe(200), { name: 'healthy again', timeout: 30_000 });
   });
 });

@@ -1,7 +1,6 @@
-import { EventContract, topicName } from '@ki/contracts';
+import { EnvelopeAttributes, EventContract, topicName } from '@ki/contracts';
 import { CompressionTypes, Kafka, Producer } from 'kafkajs';
 import { encodeEvent, EventOrigin } from './envelope-codec';
-import { EnvelopeAttributes } from '@ki/contracts';
 
 /** Settings of an {@link EventPublisher}. */
 export interface PublisherOptions {

@@ -20,10 +20,12 @@ function pinoLogCreator(logger: PinoLogger) {
       const { message, timestamp: _t, logger: _l, ...rest } = log;
       // kafkajs logs every error response of the broker ("Response Fetch ...") at ERROR although it
       // retries them itself; what stays broken surfaces as a failed operation, logged by our code.
-      // The relay bounds its producer's retries on purpose (it retries on a fresh producer), which kafkajs warns about.
+      // The relay bounds its producer's retries on purpose (it retries on a fresh producer), which kafkajs warns about;
+      // the partitioner notice concerns upgrades from kafkajs 1.x, which this project never used.
       const expected =
         (level === KafkaLogLevel.ERROR && message.startsWith('Response ')) ||
-        message.startsWith('Limiting retries for the idempotent producer');
+        message.startsWith('Limiting retries for the idempotent producer') ||
+        message.startsWith('KafkaJS v2.0.0 switched default partitioner');
       const effective = expected ? 'debug' : (levelNames[level] ?? 'info');
       logger[effective]({ logger: 'kafkajs', ...rest }, message);
     };
@@ -34,7 +36,6 @@ function pinoLogCreator(logger: PinoLogger) {
  * backoff (initial 300 ms, up to 30 s between attempts).
  */
 export function createKafkaClient(config: ServiceConfig, logger: PinoLogger = pino({ level: config.logLevel })): Kafka {
-  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,

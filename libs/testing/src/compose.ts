@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-
-const repoRoot = path.resolve(__dirname, '../../..');
+import { repoRoot } from './local';
 
 /** One service of docker-compose.yml, with YAML anchors and merge keys resolved. */
 export interface ComposeService {

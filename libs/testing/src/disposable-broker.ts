@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { uniqueId } from './isolation';
+import { freePort, repoRoot } from './local';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(__dirname, '../../..');
 const kafkaScript = path.join(repoRoot, 'infra/kafka/kafka.mjs');
 
 /** A Kafka broker of one test's own, which the test may stop and start again (same data, same ports). */
@@ -16,17 +15,6 @@ export interface DisposableBroker {
   stop(): Promise<void>;
   /** Stops the broker for good and deletes its data. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -9,3 +9,4 @@ export * from './compose-checks';
 export * from './disposable-broker';
 export * from './kafka-wait';
 export * from './tcp-proxy';
+export * from './local';

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { repoRoot } from './local';
 
 /** Where integration tests find their broker and database server. */
 export interface TestInfrastructure {
@@ -16,7 +17,6 @@ export interface TestInfrastructure {
 /** Environment variables that point tests at an existing broker and database server. */
 export const TestEnv = { kafkaBrokers: 'KI_TEST_KAFKA_BROKERS', postgresUrl: 'KI_TEST_POSTGRES_URL' } as const;
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const kafkaScript = path.join(repoRoot, 'infra/kafka/kafka.mjs');
 const log = (msg: string) => process.stderr.write(`[test-infra] ${msg}\n`);
 
