@@ -1,6 +1,5 @@
 import { IsOptional, IsString } from 'class-validator';
-import { serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
-import { ApiKey, parseApiKeys } from './auth/api-keys';
+import { ApiKey, apiKeysOrDevelopment, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
 
 /** Development key when REGISTRY_API_KEYS is unset; `npm start` prints it. Never use it in production. */
 export const DEVELOPMENT_API_KEY = 'ki-dev-registry-write-key';
@@ -21,6 +20,6 @@ export function loadRegistryConfig(env: NodeJS.ProcessEnv): RegistryConfig {
   const parsed = validateEnv(RegistryEnv, env);
   return {
     ...serviceConfig({ service: 'registry', port: 3001, database: 'ki_registry' }, parsed),
-    apiKeys: parseApiKeys(parsed.REGISTRY_API_KEYS ?? `development:${DEVELOPMENT_API_KEY}:registry:write`),
+    apiKeys: apiKeysOrDevelopment(parsed.REGISTRY_API_KEYS, DEVELOPMENT_API_KEY, ['registry:write']),
   };
 }

@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { MessagingModule } from '@ki/messaging';
-import { IdempotencyInterceptor, PlatformModule } from '@ki/platform';
+import { API_KEYS, ApiKeyGuard, IdempotencyInterceptor, PlatformModule } from '@ki/platform';
 import type { Logger } from 'pino';
-import { API_KEYS, ApiKeyGuard } from './auth/api-keys';
 import { Centre, CentreHistoryEntry, HostBody, Territory } from './centres/database/centre.entity';
 import { CentresModule } from './centres/centres.module';
 import { RegistryConfig } from './config';

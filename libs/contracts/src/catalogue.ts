@@ -1,4 +1,5 @@
 import { DeadLetterReplayedV1 } from './operations/dead-letter-replayed.v1';
+import { FundingAllocatedV1, FundingAllocationRejectedV1, FundingReversedV1 } from './ledger/funding-allocated.v1';
 import {
   CloseCentreV1,
   OpenCentreV1,
@@ -86,6 +87,27 @@ export const EventTypes = {
     topic: Topics.registryCommandResults,
     payload: RegistryCommandRejectedV1,
     key: (p: RegistryCommandRejectedV1) => p.commandId,
+  }),
+  FundingAllocatedV1: contract({
+    type: 'ki.ledger.funding-allocated.v1',
+    summary: "The ledger booked a centre's funding (MAIS grant, MSW teacher posts, KOMM-AN NRW) for one fiscal year.",
+    topic: Topics.funding,
+    payload: FundingAllocatedV1,
+    key: (p: FundingAllocatedV1) => p.hostBodyKey,
+  }),
+  FundingAllocationRejectedV1: contract({
+    type: 'ki.ledger.funding-allocation-rejected.v1',
+    summary: "The ledger refused a centre's funding for a fiscal year (budget exhausted, centre closed, no programme); nothing was booked.",
+    topic: Topics.funding,
+    payload: FundingAllocationRejectedV1,
+    key: (p: FundingAllocationRejectedV1) => p.hostBodyKey,
+  }),
+  FundingReversedV1: contract({
+    type: 'ki.ledger.funding-reversed.v1',
+    summary: "A closed centre's unused grant and its teacher posts went back to the programme budgets.",
+    topic: Topics.funding,
+    payload: FundingReversedV1,
+    key: (p: FundingReversedV1) => p.hostBodyKey,
   }),
   DeadLetterReplayedV1: contract({
     type: 'ki.operations.dead-letter-replayed.v1',

@@ -10,3 +10,4 @@ export * from './json-schema';
 export * from './asyncapi';
 export * from './compatibility';
 export * from './registry/commands/centre-commands.v1';
+export * from './ledger/funding-allocated.v1';

@@ -11,3 +11,4 @@ export * from './backoff';
 export * from './bootstrap-service';
 export * from './rethrow-handler-errors.filter';
 export * from './idempotency';
+export * from './api-keys';

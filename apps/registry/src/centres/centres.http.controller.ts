@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 import { classSchema, CloseCentreV1, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
+import { RequireRole } from '@ki/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { RequireRole } from '../auth/api-keys';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
 import { CentreStatus } from './domain/centre';
 import { OpenCentreHandler } from './open-centre/open-centre.handler';

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 
-/** Roles of the registry's write API. */
-export type Role = 'registry:write';
+/** A role an API key may carry, named `<service>:<permission>` (e.g. registry:write, ledger:write). */
+export type Role = string;
 
 /** One configured key: who uses it and what it may do. */
 export interface ApiKey {
@@ -18,6 +18,11 @@ const REQUIRED_ROLE = 'ki:required-role';
 
 /** Marks an endpoint as needing an API key with `role`. Endpoints without it are open. */
 export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
+
+/** The keys of a service: its `<SERVICE>_API_KEYS` variable, or one development key with `roles` when unset. */
+export function apiKeysOrDevelopment(spec: string | undefined, developmentKey: string, roles: Role[]): ApiKey[] {
+  return spec ? parseApiKeys(spec) : [{ name: 'development', key: developmentKey, roles }];
+}
 
 /**
  * Parses `name:key:role+role,name:key:role`. Keys must be at least 16 characters.
