@@ -10,6 +10,12 @@ import {
 import { CentreClosedV1 } from './registry/centre-closed.v1';
 import { CentreOpenedV1 } from './registry/centre-opened.v1';
 import { CentreRegisteredV1 } from './registry/centre-registered.v1';
+import {
+  AnnouncementDeliveryFailedV1,
+  AnnouncementDeliverySucceededV1,
+  AnnouncementPublishedV1,
+  SubscriberDisabledV1,
+} from './notifications/announcements.v1';
 import { Topics, TopicName } from './topics';
 
 /** Describes one versioned event type: where it travels and how it is keyed. */
@@ -115,6 +121,34 @@ export const EventTypes = {
     topic: Topics.operations,
     payload: DeadLetterReplayedV1,
     key: (p: DeadLetterReplayedV1) => p.eventId,
+  }),
+  AnnouncementPublishedV1: contract({
+    type: 'ki.notifications.announcement-published.v1',
+    summary: 'A numbered announcement (press release) of an opening or of its funding was published.',
+    topic: Topics.notifications,
+    payload: AnnouncementPublishedV1,
+    key: (p: AnnouncementPublishedV1) => p.hostBodyKey,
+  }),
+  AnnouncementDeliverySucceededV1: contract({
+    type: 'ki.notifications.delivery-succeeded.v1',
+    summary: 'A subscriber received an announcement by webhook or e-mail.',
+    topic: Topics.notifications,
+    payload: AnnouncementDeliverySucceededV1,
+    key: (p: AnnouncementDeliverySucceededV1) => p.hostBodyKey,
+  }),
+  AnnouncementDeliveryFailedV1: contract({
+    type: 'ki.notifications.delivery-failed.v1',
+    summary: 'A delivery of an announcement was given up after its attempts, or because its subscriber was disabled.',
+    topic: Topics.notifications,
+    payload: AnnouncementDeliveryFailedV1,
+    key: (p: AnnouncementDeliveryFailedV1) => p.hostBodyKey,
+  }),
+  SubscriberDisabledV1: contract({
+    type: 'ki.notifications.subscriber-disabled.v1',
+    summary: 'A subscriber failed too many times in a row and receives nothing until it is enabled again.',
+    topic: Topics.notifications,
+    payload: SubscriberDisabledV1,
+    key: (p: SubscriberDisabledV1) => p.subscriptionId,
   }),
 } as const;
 

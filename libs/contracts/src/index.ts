@@ -11,3 +11,4 @@ export * from './asyncapi';
 export * from './compatibility';
 export * from './registry/commands/centre-commands.v1';
 export * from './ledger/funding-allocated.v1';
+export * from './notifications/announcements.v1';

@@ -16,6 +16,8 @@ export const Topics = {
   registryCommandResults: 'ki.registry.command-results.v1',
   /** Funding decisions of the ledger. Key: host-body key of the funded centre. */
   funding: 'ki.ledger.funding.v1',
+  /** Announcements of the notifications service and the fate of their deliveries. Key: host-body key, or subscription id. */
+  notifications: 'ki.notifications.v1',
   /** Messages no consumer could process, with the reason in their headers. Key: original key. */
   deadLetters: 'ki.dead-letters.v1',
   /** Audit trail of operators' actions on messages (dead-letter replays). Key: the event id. */
