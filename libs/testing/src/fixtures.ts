@@ -1,7 +1,38 @@
 import { CentreOpenedV1, centreOpenedExample } from '@ki/contracts';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './local';
 
 /** The 50th opening from the press release of 12 February 2016: Kreis Coesfeld, event in Lüdinghausen. */
 export function coesfeldOpened(overrides: Partial<CentreOpenedV1> = {}): CentreOpenedV1 {
   return Object.assign(new CentreOpenedV1(), { ...centreOpenedExample, centreId: randomUUID(), ...overrides });
+}
+
+/**
+ * The 49 openings before Coesfeld, as the registry's history import publishes them (read from
+ * the registry's history and territory files), each with a fresh centre id.
+ */
+export function historicalOpenings(): CentreOpenedV1[] {
+  const rows = (file: string) =>
+    fs
+      .readFileSync(path.join(repoRoot, 'apps/registry/src', file), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(','));
+  const names = new Map(
+    rows('territories/data/territories-nrw.csv').map(([key, name, type]) => [key, `${type === 'kreis' ? 'Kreis ' : ''}${name}`]),
+  );
+  return rows('history/data/openings-2013-2016.csv').map(([ordinal, key, openedOn, , place]) =>
+    Object.assign(new CentreOpenedV1(), {
+      centreId: randomUUID(),
+      hostBodyKey: key,
+      territoryKey: key.slice(0, 5),
+      hostBodyName: names.get(key) ?? `Stadt Aachen`,
+      ordinal: Number(ordinal),
+      openedOn,
+      place,
+    }),
+  );
 }

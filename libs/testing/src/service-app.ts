@@ -23,13 +23,15 @@ export interface TestServiceOptions {
   databaseUrlVia?: (url: string) => string;
   /** Receives every JSON log line of the service (they go to stdout otherwise). */
   logSink?: (line: string) => void;
+  /** Database of another instance of the same service (a second member of its consumer group); a fresh one by default. */
+  database?: TestDatabase;
 }
 
 /** Starts a service the way its main.ts does, on a random port, with isolated topics and database. */
 export async function startTestService(definition: ServiceDefinition, options: TestServiceOptions = {}): Promise<TestService> {
   const { kafkaBrokers } = testInfrastructure();
   const base = definition.loadConfig({ KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
-  const database = await createTestDatabase(base.service);
+  const database = options.database ?? (await createTestDatabase(base.service));
   const config: ServiceConfig = {
     ...base,
     databaseUrl: options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url,
@@ -46,7 +48,8 @@ export async function startTestService(definition: ServiceDefinition, options: T
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await app.close();
-      await database.drop();
+      // A shared database belongs to the instance that created it.
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -27,4 +27,12 @@ export class KnownCentre {
   /** Id of the centre-opened event this row came from. */
   @Column('text', { name: 'opened_event_id' })
   openedEventId: string;
+
+  /** Closing date once the registry reported the closure; no funding after it. */
+  @Column('date', { name: 'closed_on', nullable: true })
+  closedOn: string | null;
+
+  /** Id of the centre-closed event. */
+  @Column('text', { name: 'closed_event_id', nullable: true })
+  closedEventId: string | null;
 }

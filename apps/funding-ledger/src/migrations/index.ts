@@ -1,5 +1,7 @@
 import { messagingMigrations } from '@ki/messaging';
+import { HttpIdempotency1764000000200 } from '@ki/platform';
 import { KnownCentres1764000001000 } from './1764000001000-known-centres';
+import { Ledger1764000001100 } from './1764000001100-ledger';
 
 /** Every migration of the ledger database, oldest first. */
-export const ledgerMigrations = [...messagingMigrations, KnownCentres1764000001000];
+export const ledgerMigrations = [...messagingMigrations, HttpIdempotency1764000000200, KnownCentres1764000001000, Ledger1764000001100];

@@ -1,0 +1,219 @@
+import { EventTypes, Topics, topicName } from '@ki/contracts';
+import { EventPublisher } from '@ki/messaging';
+import { coesfeldOpened, collectMessages, eventually, historicalOpenings, startTestService, testKafka, TestService } from '@ki/testing';
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { fundingLedgerService } from '../service';
+
+const WRITER = 'ledger-writer-key-0123456789';
+const READER = 'ledger-reader-key-0123456789';
+
+/** The ledger with the registry's history (49 openings 2013–2015) behind it, as the press release's day found it. */
+describe('funding allocation when a centre opens', () => {
+  let ledger: TestService;
+  let kafka: Kafka;
+  let registry: EventPublisher;
+  let db: DataSource;
+  let funding: Awaited<ReturnType<typeof collectMessages>>;
+  const coesfeld = coesfeldOpened();
+  let coesfeldEventId: string;
+
+  const decisions = async (centreId?: string) =>
+    (await db.query(`SELECT count(*)::int AS n FROM funding_decisions WHERE $1::uuid IS NULL OR centre_id = $1`, [centreId ?? null]))[0].n;
+  const fundingEvents = (type: string, centreId: string) =>
+    funding.messages.filter((m) => m.headers.ce_type === type && JSON.parse(m.value ?? '{}').centreId === centreId);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, checked field by field
+  const get = async (path: string): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${ledger.url}${path}`);
+    return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text() };
+  };
+
+  beforeAll(async () => {
+    ledger = await startTestService(fundingLedgerService, {
+      env: { LEDGER_API_KEYS: `ops:${WRITER}:ledger:write,viewer:${READER}:ledger:read` },
+    });
+    db = ledger.app.get(DataSource);
+    kafka = testKafka();
+    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix: ledger.config.kafka.topicPrefix });
+    funding = await collectMessages(kafka, topicName(Topics.funding, ledger.config.kafka.topicPrefix));
+    for (const opened of historicalOpenings()) await registry.publish(EventTypes.CentreOpenedV1, opened);
+    await eventually(async () => expect(await decisions()).toBe(49), { name: '49 historical openings decided', timeout: 30_000 });
+    coesfeldEventId = (await registry.publish(EventTypes.CentreOpenedV1, coesfeld)).id;
+    await eventually(async () => expect(await decisions(coesfeld.centreId)).toBe(1), { name: 'Coesfeld decided' });
+  });
+
+  afterAll(async () => {
+    await funding.stop();
+    await registry.close();
+    await ledger.close();
+  });
+
+  it('books 11/12 of 170,000 EUR from the 2016 MAIS budget and 2 teacher posts for Kreis Coesfeld opened on 2016-02-12', async () => {
+    const statement = await get(`/centres/${coesfeld.centreId}/statement`);
+
+    expect(statement.body).toEqual([
+      expect.objectContaining({
+        programmeCode: 'MAIS_KI_GRANT',
+        fiscalYear: 2016,
+        unit: 'EUR_CENT',
+        amount: '15583333',
+        kind: 'ALLOCATION',
+      }),
+      expect.objectContaining({ programmeCode: 'MSW_TEACHER_POSTS', fiscalYear: 2016, unit: 'POST_HUNDREDTH', amount: '200' }),
+    ]);
+    expect(statement.body[0]).toEqual(expect.objectContaining({ valueDate: '2016-02-12', causedByEventId: coesfeldEventId }));
+    expect(statement.body[0].legalBasis).toContain('§ 7 Teilhabe- und Integrationsgesetz NRW');
+  });
+
+  it('publishes funding-allocated with the amounts, the posts and what is left of the budgets', async () => {
+    const [event] = await eventually(() => {
+      const found = fundingEvents(EventTypes.FundingAllocatedV1.type, coesfeld.centreId);
+      if (found.length === 0) throw new Error('no funding-allocated yet');
+      return found;
+    });
+
+    expect(event.key).toBe('05558');
+    expect(event.headers.ce_causationid).toBe(coesfeldEventId);
+    expect(JSON.parse(event.value ?? '')).toEqual({
+      allocationId: expect.any(String),
+      centreId: coesfeld.centreId,
+      hostBodyKey: '05558',
+      hostBodyName: 'Kreis Coesfeld',
+      fiscalYear: 2016,
+      occasion: 'opening',
+      causationEventId: coesfeldEventId,
+      grantCents: '15583333',
+      grantBudgetRemainingCents: String(1_000_000_000 - 15_583_333),
+      teacherPostsHundredths: 200,
+      teacherPostsRemainingHundredths: 10_800 - 200,
+      teacherPostsValueCents: '10000000',
+      kommAnCents: '0',
+      totalCents: '15583333',
+    });
+  });
+
+  it('shows the 2016 MAIS budget as of the day before and the day of the opening', async () => {
+    const before = await get('/accounts/budget:MAIS_KI_GRANT:2016/balance?asOf=2016-02-11');
+    const after = await get('/accounts/budget:MAIS_KI_GRANT:2016/balance?asOf=2016-02-12');
+
+    expect(before.body.balance).toBe('1000000000');
+    expect(after.body.balance).toBe('984416667');
+  });
+
+  it('treats a re-sent opening with a new event id as a no-op', async () => {
+    await registry.publish(EventTypes.CentreOpenedV1, coesfeld);
+    const marker = coesfeldOpened({ hostBodyKey: '05154', territoryKey: '05154', hostBodyName: 'Kreis Kleve', openedOn: '2016-03-01' });
+    await registry.publish(EventTypes.CentreOpenedV1, marker);
+    await eventually(async () => expect(await decisions(marker.centreId)).toBe(1), {
+      name: 'a later opening on the same partition decided',
+    });
+
+    expect(await decisions(coesfeld.centreId)).toBe(1);
+    expect((await get(`/centres/${coesfeld.centreId}/statement`)).body).toHaveLength(2);
+  });
+
+  it('rolls 2017 over: 170,000.00 EUR for Coesfeld, KOMM-AN NRW part II split to the cent, and a second run changes nothing', async () => {
+    const first = await fetch(`${ledger.url}/fiscal-years/2017/rollover`, { method: 'POST', headers: { 'X-API-Key': WRITER } });
+    const again = await fetch(`${ledger.url}/fiscal-years/2017/rollover`, { method: 'POST', headers: { 'X-API-Key': WRITER } });
+
+    expect(first.status).toBe(200);
+    const summary = await first.json();
+    expect(summary).toEqual(expect.objectContaining({ fiscalYear: 2017, centres: 51, allocated: 51, rejected: [], alreadyDecided: 0 }));
+    expect(await again.json()).toEqual(expect.objectContaining({ allocated: 0, alreadyDecided: 51 }));
+    const statement = (await get(`/centres/${coesfeld.centreId}/statement?fiscalYear=2017`)).body;
+    expect(statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ programmeCode: 'MAIS_KI_GRANT', amount: '17000000', valueDate: '2017-01-01' }),
+        expect.objectContaining({ programmeCode: 'MSW_TEACHER_POSTS', amount: '200' }),
+        expect.objectContaining({ programmeCode: 'KOMM_AN_I', amount: '20000000' }),
+      ]),
+    );
+    const utilisation: { programmeCode: string; remaining: string; allocated: string; budget: string }[] = (
+      await get('/utilisation?fiscalYear=2017')
+    ).body;
+    const partII = utilisation.find((u) => u.programmeCode === 'KOMM_AN_II');
+    expect(partII).toEqual(expect.objectContaining({ budget: '372536046', allocated: '372536046', remaining: '0' }));
+    const shares: { amount: string }[] = await db.query(
+      `SELECT amount::text FROM ledger_transfers WHERE programme_code = 'KOMM_AN_II' AND fiscal_year = 2017 AND kind = 'ALLOCATION'`,
+    );
+    expect(new Set(shares.map((s) => s.amount))).toEqual(new Set(['7304628', '7304629']));
+  });
+
+  it('reverses the unused half of the 2017 grant and returns the teacher posts when Coesfeld closes on 30 June 2017', async () => {
+    await registry.publish(EventTypes.CentreClosedV1, {
+      centreId: coesfeld.centreId,
+      hostBodyKey: '05558',
+      closedOn: '2017-06-30',
+      reason: 'test closure',
+    });
+
+    const reversed = await eventually(() => {
+      const found = fundingEvents(EventTypes.FundingReversedV1.type, coesfeld.centreId);
+      if (found.length === 0) throw new Error('no funding-reversed yet');
+      return JSON.parse(found[0].value ?? '');
+    });
+    expect(reversed).toEqual(
+      expect.objectContaining({ fiscalYear: 2017, reversedGrantCents: '8500000', returnedTeacherPostsHundredths: 200 }),
+    );
+    const grant = await get(`/accounts/grant:${coesfeld.centreId}:MAIS_KI_GRANT:2017/balance?asOf=2017-12-31`);
+    expect(grant.body.balance).toBe('8500000');
+    const kommAn = await get(`/accounts/grant:${coesfeld.centreId}:KOMM_AN_I:2017/balance?asOf=2017-12-31`);
+    expect(kommAn.body.balance).toBe('20000000');
+  });
+
+  it('exports the statement as CSV with a header line', async () => {
+    const res = await fetch(`${ledger.url}/centres/${coesfeld.centreId}/statement?fiscalYear=2016&format=csv`);
+    const lines = (await res.text()).trim().split('\r\n');
+
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(lines[0]).toBe('valueDate,kind,programmeCode,fiscalYear,unit,amount,legalBasis,transferId,causedByEventId,reversesTransferId');
+    expect(lines[1]).toMatch(/^2016-02-12,ALLOCATION,MAIS_KI_GRANT,2016,EUR_CENT,15583333,"?§ 7/);
+  });
+
+  it('answers a what-if for two openings with their effect and books nothing', async () => {
+    const before = await decisions();
+    const res = await fetch(`${ledger.url}/what-if`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        openings: [
+          { hostBodyKey: '05554', hostBodyName: 'Kreis Borken', openedOn: '2016-06-28' },
+          { hostBodyKey: '05566', hostBodyName: 'Kreis Steinfurt', openedOn: '2016-06-29' },
+        ],
+      }),
+    });
+    const body = (await res.json()) as { results: { lines: { amount: string }[]; budgetsRemaining: Record<string, string> }[] };
+
+    expect(res.status).toBe(200);
+    // 2016 budget: Coesfeld 11/12 and the Kleve opening of the no-op test 10/12 are booked; Borken and Steinfurt would take 7/12 each.
+    expect(body.results.map((r: { lines: { amount: string }[] }) => r.lines.map((l) => l.amount))).toEqual([
+      ['9916667', '200'],
+      ['9916667', '200'],
+    ]);
+    expect(body.results[1].budgetsRemaining.MAIS_KI_GRANT).toBe(String(1_000_000_000 - 15_583_333 - 14_166_667 - 2 * 9_916_667));
+    expect(await decisions()).toBe(before);
+  });
+
+  it('refuses a rollover without a key (401), with a key lacking ledger:write (403) and for a year out of range (400)', async () => {
+    const without = await fetch(`${ledger.url}/fiscal-years/2018/rollover`, { method: 'POST' });
+    const reader = await fetch(`${ledger.url}/fiscal-years/2018/rollover`, { method: 'POST', headers: { 'X-API-Key': READER } });
+    const badYear = await fetch(`${ledger.url}/fiscal-years/1890/rollover`, { method: 'POST', headers: { 'X-API-Key': WRITER } });
+
+    expect([without.status, reader.status, badYear.status]).toEqual([401, 403, 400]);
+    expect(((await badYear.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([expect.stringContaining('year')]));
+  });
+
+  it('keeps transfers append-only and budgets from going below zero, even for SQL that bypasses the service', async () => {
+    await expect(db.query(`UPDATE ledger_transfers SET amount = amount + 1`)).rejects.toThrow(/append-only/);
+    await expect(db.query(`DELETE FROM ledger_transfers`)).rejects.toThrow(/append-only/);
+    await expect(
+      db.query(
+        `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, unit, amount, kind, programme_code, fiscal_year, centre_id,
+                                       value_date, legal_basis, caused_by_event_id, decision_id)
+         SELECT gen_random_uuid(), 'budget:MAIS_KI_GRANT:2016', id, 'EUR_CENT', 2000000000, 'ALLOCATION', 'MAIS_KI_GRANT', 2099, centre_id,
+                '2016-12-31', 'test', 'test', (SELECT id FROM funding_decisions LIMIT 1)
+           FROM ledger_accounts WHERE kind = 'GRANT' AND unit = 'EUR_CENT' LIMIT 1`,
+      ),
+    ).rejects.toThrow(/ledger_balance_not_negative/);
+  });
+});

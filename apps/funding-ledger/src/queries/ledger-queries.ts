@@ -1,0 +1,164 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Programme, PROGRAMMES } from '../programmes/programmes';
+
+/** An account's balance (credits minus debits) as of a day, in its unit; amounts are decimal strings. */
+export interface AccountBalance {
+  accountId: string;
+  kind: string;
+  unit: string;
+  programmeCode: string | null;
+  fiscalYear: number | null;
+  centreId: string | null;
+  asOf: string;
+  debits: string;
+  credits: string;
+  balance: string;
+}
+
+/** One line of a centre's statement. */
+export interface StatementLine {
+  transferId: string;
+  valueDate: string;
+  kind: string;
+  programmeCode: string;
+  fiscalYear: number;
+  unit: string;
+  /** Positive when the centre received, negative when it gave back. */
+  amount: string;
+  legalBasis: string;
+  causedByEventId: string;
+  reversesTransferId: string | null;
+  recordedAt: string;
+}
+
+/** Use of one programme's budget in one fiscal year. */
+export interface Utilisation {
+  programmeCode: string;
+  programmeName: string;
+  fiscalYear: number;
+  unit: string;
+  budget: string;
+  allocated: string;
+  reversed: string;
+  remaining: string;
+  /** allocated − reversed as a share of the budget, in hundredths of a percent (integer, exact). */
+  utilisationBasisPoints: number;
+  centresFunded: number;
+}
+
+export interface DecisionRow {
+  decisionId: string;
+  centreId: string;
+  fiscalYear: number;
+  occasion: string;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+  causedByEventId: string;
+  decidedAt: string;
+}
+
+const BALANCE_SQL = `
+  SELECT a.id AS "accountId", a.kind, a.unit, a.programme_code AS "programmeCode", a.fiscal_year AS "fiscalYear",
+         a.centre_id AS "centreId",
+         COALESCE(SUM(t.amount) FILTER (WHERE t.debit_account_id = a.id), 0)::text AS debits,
+         COALESCE(SUM(t.amount) FILTER (WHERE t.credit_account_id = a.id), 0)::text AS credits,
+         (COALESCE(SUM(t.amount) FILTER (WHERE t.credit_account_id = a.id), 0)
+          - COALESCE(SUM(t.amount) FILTER (WHERE t.debit_account_id = a.id), 0))::text AS balance
+    FROM ledger_accounts a
+    LEFT JOIN ledger_transfers t ON (t.debit_account_id = a.id OR t.credit_account_id = a.id) AND t.value_date <= $2
+   WHERE %WHERE%
+   GROUP BY a.id
+   ORDER BY a.id`;
+
+/** Read side of the ledger: balances, statements, utilisation, decisions. */
+@Injectable()
+export class LedgerQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(PROGRAMMES) private readonly programmes: Programme[],
+  ) {}
+
+  async balance(accountId: string, asOf: string): Promise<AccountBalance> {
+    const [row] = await this.dataSource.query(BALANCE_SQL.replace('%WHERE%', 'a.id = $1'), [accountId, asOf]);
+    if (!row) throw new NotFoundException(`no account ${accountId}`);
+    return { ...row, asOf };
+  }
+
+  async accounts(filter: { centreId?: string; fiscalYear?: number; kind?: string }, asOf: string): Promise<AccountBalance[]> {
+    const rows = await this.dataSource.query(
+      BALANCE_SQL.replace(
+        '%WHERE%',
+        '($1::uuid IS NULL OR a.centre_id = $1) AND ($3::int IS NULL OR a.fiscal_year = $3) AND ($4::text IS NULL OR a.kind = $4)',
+      ),
+      [filter.centreId ?? null, asOf, filter.fiscalYear ?? null, filter.kind ?? null],
+    );
+    return rows.map((r: AccountBalance) => ({ ...r, asOf }));
+  }
+
+  async statement(centreId: string, fiscalYear?: number): Promise<StatementLine[]> {
+    return this.dataSource.query(
+      `SELECT id AS "transferId", to_char(value_date, 'YYYY-MM-DD') AS "valueDate", kind, programme_code AS "programmeCode",
+              fiscal_year AS "fiscalYear", unit,
+              (CASE WHEN kind = 'REVERSAL' THEN -amount ELSE amount END)::text AS amount,
+              legal_basis AS "legalBasis", caused_by_event_id AS "causedByEventId", reverses_transfer_id AS "reversesTransferId",
+              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"
+         FROM ledger_transfers
+        WHERE centre_id = $1 AND ($2::int IS NULL OR fiscal_year = $2)
+        ORDER BY value_date, recorded_at, programme_code`,
+      [centreId, fiscalYear ?? null],
+    );
+  }
+
+  async utilisation(fiscalYear: number): Promise<Utilisation[]> {
+    const rows: { programme_code: string; unit: string; budget: string; allocated: string; reversed: string; centres: number }[] =
+      await this.dataSource.query(
+        `SELECT programme_code, unit,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'BUDGET'), 0)::text AS budget,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'ALLOCATION'), 0)::text AS allocated,
+                COALESCE(SUM(amount) FILTER (WHERE kind = 'REVERSAL'), 0)::text AS reversed,
+                COUNT(DISTINCT centre_id) FILTER (WHERE kind = 'ALLOCATION')::int AS centres
+           FROM ledger_transfers WHERE fiscal_year = $1
+          GROUP BY programme_code, unit ORDER BY programme_code`,
+        [fiscalYear],
+      );
+    return rows.map((r) => {
+      const budget = BigInt(r.budget);
+      const used = BigInt(r.allocated) - BigInt(r.reversed);
+      return {
+        programmeCode: r.programme_code,
+        programmeName: this.programmes.find((p) => p.code === r.programme_code)?.name ?? r.programme_code,
+        fiscalYear,
+        unit: r.unit,
+        budget: r.budget,
+        allocated: r.allocated,
+        reversed: r.reversed,
+        remaining: (budget - used).toString(),
+        utilisationBasisPoints: budget === 0n ? 0 : Number((used * 10_000n) / budget),
+        centresFunded: r.centres,
+      };
+    });
+  }
+
+  async decisions(filter: { centreId?: string; fiscalYear?: number }): Promise<DecisionRow[]> {
+    return this.dataSource.query(
+      `SELECT id AS "decisionId", centre_id AS "centreId", fiscal_year AS "fiscalYear", occasion, outcome, reason, detail,
+              caused_by_event_id AS "causedByEventId",
+              to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt"
+         FROM funding_decisions
+        WHERE ($1::uuid IS NULL OR centre_id = $1) AND ($2::int IS NULL OR fiscal_year = $2)
+        ORDER BY decided_at, id`,
+      [filter.centreId ?? null, filter.fiscalYear ?? null],
+    );
+  }
+}
+
+/** Renders rows as RFC 4180 CSV with a header line; fields with commas, quotes or line breaks are quoted. */
+export function toCsv<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
+  const cell = (value: unknown) => {
+    const text = value === null || value === undefined ? '' : String(value);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n';
+}

@@ -1,0 +1,73 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AllocationRejectionReason } from '@ki/contracts';
+import { DataSource } from 'typeorm';
+import { AllocateFunding } from '../allocation/allocate-funding';
+import { CentreFacts, rolloverShares } from '../allocation/domain/decide-allocation';
+import { openFiscalYear } from '../ledger/ledger-book';
+import { Programme, PROGRAMMES, programmesInForce } from '../programmes/programmes';
+
+/** What a rollover did; running it again reports every centre as already decided. */
+export interface RolloverSummary {
+  fiscalYear: number;
+  /** Centres open on 1 January. */
+  centres: number;
+  allocated: number;
+  rejected: { centreId: string; hostBodyName: string; reason: AllocationRejectionReason; detail: string }[];
+  alreadyDecided: number;
+}
+
+/**
+ * Opens fiscal year Y and allocates the annual funding to every centre open on 1 January:
+ * per-centre grants in full, pots (KOMM-AN NRW part II) split equally by host-body key order so
+ * the shares sum exactly to the pot. Idempotent: every centre's rollover decision has one slot.
+ */
+@Injectable()
+export class FiscalYearRollover {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(PROGRAMMES) private readonly programmes: Programme[],
+    private readonly allocateFunding: AllocateFunding,
+  ) {}
+
+  async execute(fiscalYear: number): Promise<RolloverSummary> {
+    const newYear = `${fiscalYear}-01-01`;
+    return this.dataSource.transaction(async (manager) => {
+      // One rollover of a year at a time, so the pot split is computed once over one set of centres.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-rollover'), $1)`, [fiscalYear]);
+      await openFiscalYear(manager, this.programmes, fiscalYear);
+      const centres: (CentreFacts & { hostBodyName: string })[] = await manager.query(
+        `SELECT centre_id AS "centreId", host_body_key AS "hostBodyKey", host_body_name AS "hostBodyName",
+                to_char(opened_on, 'YYYY-MM-DD') AS "openedOn", to_char(closed_on, 'YYYY-MM-DD') AS "closedOn"
+           FROM known_centres
+          WHERE opened_on < $1 AND (closed_on IS NULL OR closed_on >= $1)
+          ORDER BY host_body_key, centre_id`,
+        [newYear],
+      );
+      const shares = rolloverShares(
+        centres.filter((c) => c.closedOn === null),
+        programmesInForce(this.programmes, newYear),
+      );
+      const summary: RolloverSummary = { fiscalYear, centres: centres.length, allocated: 0, rejected: [], alreadyDecided: 0 };
+      for (const centre of centres) {
+        const result = await this.allocateFunding.allocate(manager, {
+          centre,
+          occasion: 'rollover',
+          fiscalYear,
+          fundedFrom: newYear,
+          lines: shares.get(centre.centreId) ?? [],
+          causedByEventId: `rollover:${fiscalYear}`,
+        });
+        if (result.duplicate) summary.alreadyDecided++;
+        else if (result.outcome === 'allocate') summary.allocated++;
+        else
+          summary.rejected.push({
+            centreId: centre.centreId,
+            hostBodyName: centre.hostBodyName,
+            reason: result.reason,
+            detail: result.detail,
+          });
+      }
+      return summary;
+    });
+  }
+}

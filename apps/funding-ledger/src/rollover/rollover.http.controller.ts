@@ -1,0 +1,29 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireRole } from '@ki/platform';
+import { FiscalYearRollover, RolloverSummary } from './fiscal-year-rollover';
+
+class YearParam {
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+}
+
+@ApiTags('fiscal years')
+@Controller()
+export class RolloverHttpController {
+  constructor(private readonly rollover: FiscalYearRollover) {}
+
+  @Post('fiscal-years/:year/rollover')
+  @HttpCode(200)
+  @RequireRole('ledger:write')
+  @ApiHeader({ name: 'X-API-Key', description: 'API key with the role ledger:write', required: true })
+  @ApiOperation({ summary: 'Open a fiscal year and allocate the annual funding to every centre open on 1 January (idempotent)' })
+  run(@Param() { year }: YearParam): Promise<RolloverSummary> {
+    return this.rollover.execute(year);
+  }
+}
