@@ -1,13 +1,9 @@
 import { IsOptional, IsString } from 'class-validator';
-import path from 'node:path';
 import { ApiKey, apiKeysOrDevelopment, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
-import { loadProgrammes, Programme } from './programmes/programmes';
+import { DEFAULT_PROGRAMMES_FILE, loadProgrammes, Programme } from './programmes/programmes';
 
 /** Development key when LEDGER_API_KEYS is unset; `npm start` prints it. Never use it in production. */
 export const DEVELOPMENT_LEDGER_KEY = 'ki-dev-ledger-write-key';
-
-/** The shipped programme configuration, seeded from the Land's published figures. */
-export const DEFAULT_PROGRAMMES_FILE = path.join(__dirname, 'programmes', 'programmes.json');
 
 class LedgerEnv extends ServiceEnv {
   /** API keys as name:key:role+role, comma-separated; writes need ledger:write. */
