@@ -1,6 +1,156 @@
-import { serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ApiKey, apiKeysOrDevelopment, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+
+/** Development key when NOTIFICATIONS_API_KEYS is unset; it has both roles. Never use it in production. */
+export const DEVELOPMENT_API_KEY = 'ki-dev-notifications-key';
+
+/** Roles of the notifications API. */
+export const Roles = {
+  /** Create, list, delete and enable subscriptions. */
+  write: 'notifications:write',
+  /** Read the delivery log and resend deliveries. */
+  operator: 'notifications:operator',
+} as const;
+
+const BOOLEAN = ['true', 'false'] as const;
+
+class NotificationsEnv extends ServiceEnv {
+  /** API keys as name:key:role+role, comma-separated. */
+  @IsOptional()
+  @IsString()
+  NOTIFICATIONS_API_KEYS?: string;
+
+  /** How long an opening waits for its funding result before it is announced alone. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600 * 1000)
+  NOTIFICATIONS_FUNDING_WAIT_MS?: number;
+
+  /** How often the funding-wait timer and the delivery dispatcher look for due work. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  NOTIFICATIONS_POLL_INTERVAL_MS?: number;
+
+  /** First retry delay of a failed delivery; each further retry waits twice as long. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  NOTIFICATIONS_RETRY_INITIAL_MS?: number;
+
+  /** Longest delay between two attempts of one delivery. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  NOTIFICATIONS_RETRY_MAX_MS?: number;
+
+  /** Attempts of one delivery before it is given up. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  NOTIFICATIONS_MAX_ATTEMPTS?: number;
+
+  /** Consecutive failed attempts after which a subscriber is disabled. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  NOTIFICATIONS_DISABLE_AFTER_FAILURES?: number;
+
+  /** Time limit of one webhook request or SMTP conversation. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  NOTIFICATIONS_DELIVERY_TIMEOUT_MS?: number;
+
+  /** Whether webhooks may target loopback addresses (127.0.0.0/8, ::1); tests and local development only. */
+  @IsOptional()
+  @IsIn(BOOLEAN, { message: 'NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK must be true or false' })
+  NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK?: (typeof BOOLEAN)[number];
+
+  /** Whether webhooks may target private networks (10/8, 172.16/12, 192.168/16, fc00::/7, link-local …). */
+  @IsOptional()
+  @IsIn(BOOLEAN, { message: 'NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS?: (typeof BOOLEAN)[number];
+
+  /** SMTP server for e-mail subscriptions, e.g. smtp://mail.example.org:587 or smtps://user:pass@host:465. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'NOTIFICATIONS_SMTP_URL must look like smtp://host:port or smtps://user:password@host:465' })
+  NOTIFICATIONS_SMTP_URL?: string;
+
+  /** Sender of the e-mails. */
+  @IsOptional()
+  @IsString()
+  NOTIFICATIONS_MAIL_FROM?: string;
+
+  /** Public base URL of the service, for links in the Atom feed; the request's host when unset. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'NOTIFICATIONS_PUBLIC_URL must be an http(s) URL without a trailing slash' })
+  NOTIFICATIONS_PUBLIC_URL?: string;
+}
+
+/** Retry and give-up rules of deliveries. */
+export interface DeliveryPolicy {
+  retryInitialMs: number;
+  retryMaxMs: number;
+  maxAttempts: number;
+  disableAfterFailures: number;
+  timeoutMs: number;
+}
+
+/** Which webhook targets are refused. */
+export interface WebhookTargetPolicy {
+  allowLoopback: boolean;
+  allowPrivateNetworks: boolean;
+}
+
+export interface NotificationsConfig extends ServiceConfig {
+  apiKeys: ApiKey[];
+  /** How long an opening waits for its funding result, in ms. */
+  fundingWaitMs: number;
+  pollIntervalMs: number;
+  delivery: DeliveryPolicy;
+  webhookTargets: WebhookTargetPolicy;
+  mail: { smtpUrl?: string; from: string };
+  publicUrl?: string;
+}
 
 /** The notifications service's configuration, validated once at boot. */
-export function loadNotificationsConfig(env: NodeJS.ProcessEnv): ServiceConfig {
-  return serviceConfig({ service: 'notifications', port: 3003, database: 'ki_notifications' }, validateEnv(ServiceEnv, env));
+export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsConfig {
+  const parsed = validateEnv(NotificationsEnv, env);
+  const retryInitialMs = parsed.NOTIFICATIONS_RETRY_INITIAL_MS ?? 30_000;
+  return {
+    ...serviceConfig({ service: 'notifications', port: 3003, database: 'ki_notifications' }, parsed),
+    apiKeys: apiKeysOrDevelopment(parsed.NOTIFICATIONS_API_KEYS, DEVELOPMENT_API_KEY, [Roles.write, Roles.operator]),
+    fundingWaitMs: parsed.NOTIFICATIONS_FUNDING_WAIT_MS ?? 5 * 60_000,
+    pollIntervalMs: parsed.NOTIFICATIONS_POLL_INTERVAL_MS ?? 1000,
+    // Defaults: 30 s, 1, 2, 4 … minutes up to an hour between attempts; 15 attempts span about 9 hours.
+    delivery: {
+      retryInitialMs,
+      retryMaxMs: Math.max(retryInitialMs, parsed.NOTIFICATIONS_RETRY_MAX_MS ?? 3_600_000),
+      maxAttempts: parsed.NOTIFICATIONS_MAX_ATTEMPTS ?? 15,
+      disableAfterFailures: parsed.NOTIFICATIONS_DISABLE_AFTER_FAILURES ?? 30,
+      timeoutMs: parsed.NOTIFICATIONS_DELIVERY_TIMEOUT_MS ?? 10_000,
+    },
+    webhookTargets: {
+      allowLoopback: parsed.NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK === 'true',
+      allowPrivateNetworks: parsed.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true',
+    },
+    mail: {
+      smtpUrl: parsed.NOTIFICATIONS_SMTP_URL,
+      from: parsed.NOTIFICATIONS_MAIL_FROM ?? 'Kommunale Integrationszentren NRW <presse@ki-network.invalid>',
+    },
+    publicUrl: parsed.NOTIFICATIONS_PUBLIC_URL,
+  };
 }

@@ -1,5 +1,12 @@
 import { messagingMigrations } from '@ki/messaging';
+import { HttpIdempotency1764000000200 } from '@ki/platform';
 import { Openings1764000002000 } from './1764000002000-openings';
+import { Announcements1764000004000 } from './1764000004000-announcements';
 
 /** Every migration of the notifications database, oldest first. */
-export const notificationsMigrations = [...messagingMigrations, Openings1764000002000];
+export const notificationsMigrations = [
+  ...messagingMigrations,
+  Openings1764000002000,
+  HttpIdempotency1764000000200,
+  Announcements1764000004000,
+];

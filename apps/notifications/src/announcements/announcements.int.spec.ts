@@ -1,0 +1,249 @@
+import { EventTypes } from '@ki/contracts';
+import { EventPublisher } from '@ki/messaging';
+import { coesfeldOpened, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { notificationsService } from '../service';
+import { verifyWebhook } from '../subscriptions/domain/webhook-signature';
+import { fundingAllocated, fundingRejected } from '../test-support/funding-fixtures';
+import { startSmtpReceiver } from '../test-support/smtp-receiver';
+import { startWebhookReceiver } from '../test-support/webhook-receiver';
+
+const WRITER = 'writer-key-0123456789abcdef';
+const OPERATOR = 'operator-key-0123456789abcdef';
+
+interface Announcement {
+  id: string;
+  number: string;
+  kind: string;
+  centreId: string;
+  title: string;
+  text: string;
+  fundingStatus: string;
+  rejectionReason: string | null;
+  rejectionDetail: string | null;
+}
+
+describe('announcements of openings and their funding', () => {
+  let service: TestService;
+  let registry: EventPublisher;
+  let ledger: EventPublisher;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+  let secret: string;
+
+  const call = async (method: string, path: string, body?: unknown, key: string | null = WRITER) => {
+    const res = await fetch(`${service.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as never };
+  };
+  const announcementsOf = async (centreId: string) =>
+    ((await call('GET', '/announcements?limit=500')).body as Announcement[]).filter((a) => a.centreId === centreId);
+  const webhooksAbout = (centreId: string) =>
+    webhook.received.filter((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId === centreId);
+
+  beforeAll(async () => {
+    webhook = await startWebhookReceiver();
+    smtp = await startSmtpReceiver();
+    service = await startTestService(notificationsService, {
+      env: {
+        NOTIFICATIONS_API_KEYS: `ops:${WRITER}:notifications:write,operator:${OPERATOR}:notifications:operator`,
+        NOTIFICATIONS_FUNDING_WAIT_MS: '600000',
+        NOTIFICATIONS_POLL_INTERVAL_MS: '100',
+        NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
+        NOTIFICATIONS_SMTP_URL: smtp.url,
+      },
+    });
+    const kafka = testKafka();
+    const topicPrefix = service.config.kafka.topicPrefix;
+    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix });
+    ledger = new EventPublisher(kafka, { source: '/ki/funding-ledger', topicPrefix });
+    const created = await call('POST', '/subscriptions', { channel: 'webhook', url: webhook.url, eventKinds: ['opening', 'funding'] });
+    expect(created.status).toBe(201);
+    secret = (created.body as { secret: string }).secret;
+    expect(
+      (await call('POST', '/subscriptions', { channel: 'email', email: 'redaktion@example.org', eventKinds: ['opening'] })).status,
+    ).toBe(201);
+  });
+
+  afterAll(async () => {
+    await registry.close();
+    await ledger.close();
+    await service.close();
+    await webhook.close();
+    await smtp.close();
+  });
+
+  it('announces the 50th opening with its funding once: signed webhook, e-mail and Atom feed', async () => {
+    const opened = coesfeldOpened();
+
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelope.id), { causationId: envelope.id });
+
+    const [delivery] = await eventually(
+      () => {
+        const found = webhooksAbout(opened.centreId);
+        if (found.length === 0) throw new Error('no webhook yet');
+        return found;
+      },
+      { name: 'webhook delivery' },
+    );
+    const payload = JSON.parse(delivery.body) as {
+      type: string;
+      data: Announcement & { grantCents: string; teacherPostsHundredths: number };
+    };
+    expect(payload.type).toBe('announcement.opening');
+    expect(payload.data).toMatchObject({ hostBodyName: 'Kreis Coesfeld', ordinal: 50, fundingStatus: 'allocated', grantCents: '15583333' });
+    expect(payload.data.number).toMatch(/^\d+\/2\/2016$/);
+    expect(payload.data.title).toBe('50. Kommunales Integrationszentrum in Nordrhein-Westfalen eröffnet: Kreis Coesfeld');
+    expect(payload.data.text).toContain('Presseinformation – ');
+    expect(payload.data.text).toContain('12.02.2016');
+    expect(payload.data.text).toContain('Lüdinghausen, 12. Februar 2016');
+    expect(payload.data.text).toContain('155.833,33 €');
+    expect(payload.data.text).toContain('2 Lehrerstellen');
+    const headers = {
+      id: String(delivery.headers['webhook-id']),
+      timestamp: String(delivery.headers['webhook-timestamp']),
+      signature: String(delivery.headers['webhook-signature']),
+    };
+    expect(headers.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(verifyWebhook(secret, headers, delivery.body, Math.floor(Date.now() / 1000))).toBe(true);
+
+    const mail = await eventually(
+      () => {
+        const found = smtp.received.find((m) => m.text?.includes(opened.centreId) || m.subject?.includes(payload.data.number));
+        if (!found) throw new Error('no e-mail yet');
+        return found;
+      },
+      { name: 'e-mail' },
+    );
+    expect(mail.subject).toBe(`Presseinformation ${payload.data.number}: ${payload.data.title}`);
+    expect(mail.text).toContain('155.833,33 €');
+    expect(mail.text).toContain('2 Lehrerstellen');
+    expect(mail.to).toMatchObject({ text: 'redaktion@example.org' });
+
+    const feed = await fetch(`${service.url}/feed.atom`);
+    const xml = await feed.text();
+    expect(feed.headers.get('content-type')).toContain('application/atom+xml');
+    expect(xml).toContain(`<id>urn:uuid:${payload.data.id}</id>`);
+    expect(xml).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
+    expect(xml).toContain('155.833,33 €');
+
+    expect(await announcementsOf(opened.centreId)).toHaveLength(1);
+    expect(webhooksAbout(opened.centreId)).toHaveLength(1);
+  });
+
+  it('creates no second announcement and no second delivery when the same events arrive again', async () => {
+    const opened = coesfeldOpened();
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
+    const allocation = fundingAllocated(opened, envelope.id);
+    const funded = await ledger.publish(EventTypes.FundingAllocatedV1, allocation);
+    await eventually(() => expect(webhooksAbout(opened.centreId)).toHaveLength(1), { name: 'first delivery' });
+
+    await registry.publish(EventTypes.CentreOpenedV1, opened, { id: envelope.id, correlationId: envelope.correlationId });
+    await ledger.publish(EventTypes.FundingAllocatedV1, allocation, { id: funded.id });
+    // A later opening of the same host body travels the same partitions: once it is announced, the repeats were handled.
+    const marker = coesfeldOpened();
+    const markerEnvelope = await registry.publish(EventTypes.CentreOpenedV1, marker);
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(marker, markerEnvelope.id));
+    await eventually(() => expect(webhooksAbout(marker.centreId)).toHaveLength(1), { name: 'marker delivered' });
+
+    const announcements = await announcementsOf(opened.centreId);
+    expect(announcements).toHaveLength(1);
+    expect(webhooksAbout(opened.centreId)).toHaveLength(1);
+    const log = await call('GET', `/announcements/${announcements[0].id}/deliveries`, undefined, OPERATOR);
+    expect((log.body as { channel: string; status: string; attempts: number }[]).map((d) => [d.channel, d.status, d.attempts])).toEqual([
+      ['webhook', 'succeeded', 1],
+      ['email', 'succeeded', 1],
+    ]);
+  });
+
+  it('announces an opening whose funding was refused without figures, and says why', async () => {
+    const opened = coesfeldOpened({
+      hostBodyKey: '05554',
+      territoryKey: '05554',
+      hostBodyName: 'Kreis Borken',
+      ordinal: 51,
+      openedOn: '2016-06-28',
+      place: 'Borken',
+    });
+
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
+    await ledger.publish(EventTypes.FundingAllocationRejectedV1, fundingRejected(opened, envelope.id));
+
+    const [announcement] = await eventually(
+      async () => {
+        const found = await announcementsOf(opened.centreId);
+        if (found.length === 0) throw new Error('not announced yet');
+        return found;
+      },
+      { name: 'announcement' },
+    );
+    expect(announcement).toMatchObject({ kind: 'opening', fundingStatus: 'rejected', rejectionReason: 'BUDGET_EXHAUSTED' });
+    expect(announcement.number).toMatch(/^\d+\/6\/2016$/);
+    expect(announcement.title).toBe('51. Kommunales Integrationszentrum in Nordrhein-Westfalen eröffnet: Kreis Borken');
+    expect(announcement.text).toContain('Borken, 28. Juni 2016');
+    expect(announcement.text).toContain('wurde nicht bewilligt');
+    expect(announcement.text).toContain('Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.');
+    expect(announcement.text).not.toContain('€');
+    expect(announcement.text).not.toContain('Lehrerstelle');
+    await eventually(() => expect(webhooksAbout(opened.centreId)).toHaveLength(1), { name: 'webhook delivery' });
+    const delivered = JSON.parse(webhooksAbout(opened.centreId)[0].body) as { data: Announcement };
+    expect(delivered.data).toMatchObject({ fundingStatus: 'rejected', rejectionReason: 'BUDGET_EXHAUSTED' });
+    const log = await call('GET', `/announcements/${announcement.id}/deliveries`, undefined, OPERATOR);
+    expect(log.status).toBe(200);
+    expect((log.body as { status: string }[]).length).toBeGreaterThan(0);
+  });
+
+  it('announces at once when the funding result arrived before the opening', async () => {
+    const opened = coesfeldOpened({
+      hostBodyKey: '05566',
+      territoryKey: '05566',
+      hostBodyName: 'Kreis Steinfurt',
+      ordinal: 52,
+      openedOn: '2016-06-29',
+      place: 'Steinfurt',
+    });
+    const openingEventId = '3f0c9c1e-4e77-4d0a-9d8c-2b1d7c0f5a52';
+
+    await ledger.publish(
+      EventTypes.FundingAllocatedV1,
+      fundingAllocated(opened, openingEventId, { grantCents: '8500000', totalCents: '8500000' }),
+    );
+    await registry.publish(EventTypes.CentreOpenedV1, opened, { id: openingEventId });
+
+    const [announcement] = await eventually(
+      async () => {
+        const found = await announcementsOf(opened.centreId);
+        if (found.length === 0) throw new Error('not announced yet');
+        return found;
+      },
+      { name: 'announcement' },
+    );
+    expect(announcement).toMatchObject({ kind: 'opening', fundingStatus: 'allocated' });
+    expect(announcement.text).toContain('85.000,00 €');
+  });
+
+  it('ignores the annual rollover allocations', async () => {
+    const opened = coesfeldOpened();
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
+    await ledger.publish(
+      EventTypes.FundingAllocatedV1,
+      fundingAllocated(opened, 'rollover-2017', { occasion: 'rollover', fiscalYear: 2017 }),
+    );
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelope.id));
+
+    await eventually(() => expect(webhooksAbout(opened.centreId)).toHaveLength(1), { name: 'webhook delivery' });
+    expect(await announcementsOf(opened.centreId)).toHaveLength(1);
+  });
+
+  it('serves announcements publicly and answers 404 for an unknown one', async () => {
+    const list = await call('GET', '/announcements', undefined, null);
+    const missing = await call('GET', '/announcements/00000000-0000-4000-8000-000000000000', undefined, null);
+
+    expect(list.status).toBe(200);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ code: 'NOTIFICATIONS.ANNOUNCEMENT_NOT_FOUND' });
+  });
+});

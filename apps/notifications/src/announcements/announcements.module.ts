@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { FundingWaitScheduler } from './announce-after-wait/funding-wait.scheduler';
+import { Announcer } from './announce/announcer';
+import { AnnouncementsHttpController } from './announcements.http.controller';
+import { AnnouncementQueries } from './queries/announcement-queries';
+import { RecordFundingResultHandler } from './record-funding-result/record-funding-result.handler';
+import { RecordFundingResultKafkaController } from './record-funding-result/record-funding-result.kafka.controller';
+import { RecordOpeningHandler } from './record-opening/record-opening.handler';
+import { RecordOpeningKafkaController } from './record-opening/record-opening.kafka.controller';
+import { AnnouncementTemplates } from './templates/announcement-templates';
+
+@Module({
+  controllers: [RecordOpeningKafkaController, RecordFundingResultKafkaController, AnnouncementsHttpController],
+  providers: [
+    { provide: AnnouncementTemplates, useValue: new AnnouncementTemplates() },
+    Announcer,
+    RecordOpeningHandler,
+    RecordFundingResultHandler,
+    FundingWaitScheduler,
+    AnnouncementQueries,
+  ],
+  exports: [AnnouncementTemplates],
+})
+export class AnnouncementsModule {}

@@ -1,0 +1,189 @@
+import type { AnnouncementKind, DeliveryChannel, DeliveryFailureReason } from '@ki/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** Creates one pending delivery per active subscriber that wants announcements of `kind`; a repeat creates none. */
+export async function createDeliveries(manager: EntityManager, announcementId: string, kind: AnnouncementKind): Promise<number> {
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO deliveries (id, announcement_id, subscription_id, channel)
+     SELECT gen_random_uuid(), $1, s.id, s.channel FROM subscriptions s
+     WHERE s.status = 'active' AND $2 = ANY (s.event_kinds)
+     ORDER BY s.created_at, s.id
+     ON CONFLICT (announcement_id, subscription_id) DO NOTHING
+     RETURNING id`,
+    [announcementId, kind],
+  );
+  return rows.length;
+}
+
+/** A delivery claimed for an attempt, with its subscriber. */
+export interface DueDelivery {
+  id: string;
+  announcementId: string;
+  subscriptionId: string;
+  channel: DeliveryChannel;
+  /** Attempts made before this one (since the last manual resend). */
+  attempts: number;
+  target: string;
+  secret: string | null;
+  consecutiveFailures: number;
+}
+
+/**
+ * Claims due deliveries for this transaction: for each active subscriber only its oldest pending
+ * delivery (so each subscriber receives announcements in order), skipping rows another instance
+ * holds. Subscriber rows are locked too, so one instance at a time counts a subscriber's failures.
+ */
+export async function claimDueDeliveries(manager: EntityManager, limit: number): Promise<DueDelivery[]> {
+  return manager.query(
+    `SELECT d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
+            s.target, s.secret, s.consecutive_failures AS "consecutiveFailures"
+     FROM deliveries d
+     JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
+       AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.seq < d.seq)
+     ORDER BY d.seq
+     LIMIT $1
+     FOR UPDATE OF d, s SKIP LOCKED`,
+    [limit],
+  );
+}
+
+/** One attempt as logged. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: Date;
+  finishedAt: Date;
+  outcome: 'succeeded' | 'failed';
+  statusCode: number | null;
+  error: string | null;
+}
+
+export async function recordAttempt(manager: EntityManager, deliveryId: string, attempt: Omit<AttemptRecord, 'attempt'>): Promise<number> {
+  const [{ attempt: n }]: { attempt: number }[] = await manager.query(
+    `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, status_code, error)
+     SELECT $1, count(*) + 1, $2, $3, $4, $5, $6 FROM delivery_attempts WHERE delivery_id = $1
+     RETURNING attempt`,
+    [deliveryId, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.statusCode, attempt.error],
+  );
+  return n;
+}
+
+export async function markSucceeded(manager: EntityManager, deliveryId: string): Promise<void> {
+  await manager.query(
+    `UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, last_error = NULL, failure_reason = NULL, finished_at = now()
+     WHERE id = $1`,
+    [deliveryId],
+  );
+}
+
+export async function scheduleRetry(manager: EntityManager, deliveryId: string, error: string, nextAttemptAt: Date): Promise<void> {
+  await manager.query(`UPDATE deliveries SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1`, [
+    deliveryId,
+    error,
+    nextAttemptAt,
+  ]);
+}
+
+export async function markFailed(manager: EntityManager, deliveryId: string, error: string, reason: DeliveryFailureReason): Promise<void> {
+  await manager.query(
+    `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = $2, failure_reason = $3, finished_at = now()
+     WHERE id = $1`,
+    [deliveryId, error, reason],
+  );
+}
+
+/** A delivery given up, with what its failure event needs. */
+export interface GivenUpDelivery {
+  id: string;
+  announcementId: string;
+  channel: DeliveryChannel;
+  attempts: number;
+  hostBodyKey: string;
+  lastError: string | null;
+}
+
+/** Gives up every pending delivery of a subscriber (it was disabled). */
+export async function giveUpPending(
+  manager: EntityManager,
+  subscriptionId: string,
+  reason: DeliveryFailureReason,
+): Promise<GivenUpDelivery[]> {
+  const [rows]: [GivenUpDelivery[], number] = await manager.query(
+    `UPDATE deliveries d SET status = 'failed', failure_reason = $2, finished_at = now()
+     FROM announcements a
+     WHERE a.id = d.announcement_id AND d.subscription_id = $1 AND d.status = 'pending'
+     RETURNING d.id, d.announcement_id AS "announcementId", d.channel, d.attempts, a.host_body_key AS "hostBodyKey",
+               d.last_error AS "lastError"`,
+    [subscriptionId, reason],
+  );
+  return rows;
+}
+
+/** Cancels every pending delivery of a subscriber (it was deleted). */
+export async function cancelPending(manager: EntityManager, subscriptionId: string): Promise<void> {
+  await manager.query(`UPDATE deliveries SET status = 'cancelled', finished_at = now() WHERE subscription_id = $1 AND status = 'pending'`, [
+    subscriptionId,
+  ]);
+}
+
+/** A delivery as the delivery log shows it. */
+export interface DeliveryRecord {
+  id: string;
+  announcementId: string;
+  subscriptionId: string;
+  channel: DeliveryChannel;
+  target: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  failureReason: DeliveryFailureReason | null;
+  resends: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const DELIVERY_COLUMNS = `
+  d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, s.target, d.status,
+  d.attempts, CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS "nextAttemptAt", d.last_error AS "lastError",
+  d.failure_reason AS "failureReason", d.resends, d.created_at AS "createdAt", d.finished_at AS "finishedAt"`;
+
+export async function listDeliveries(manager: EntityManager, announcementId: string): Promise<DeliveryRecord[]> {
+  return manager.query(
+    `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.announcement_id = $1 ORDER BY d.seq`,
+    [announcementId],
+  );
+}
+
+export async function findDelivery(
+  manager: EntityManager,
+  announcementId: string,
+  subscriptionId: string,
+  lock = false,
+): Promise<DeliveryRecord | undefined> {
+  const rows: DeliveryRecord[] = await manager.query(
+    `SELECT ${DELIVERY_COLUMNS} FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.announcement_id = $1 AND d.subscription_id = $2 ${lock ? 'FOR UPDATE OF d' : ''}`,
+    [announcementId, subscriptionId],
+  );
+  return rows[0];
+}
+
+export async function listAttempts(manager: EntityManager, deliveryId: string): Promise<AttemptRecord[]> {
+  return manager.query(
+    `SELECT attempt, started_at AS "startedAt", finished_at AS "finishedAt", outcome, status_code AS "statusCode", error
+     FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+    [deliveryId],
+  );
+}
+
+/** Puts a delivery back in the queue at once, with a fresh count of attempts (the log keeps the old ones). */
+export async function requeue(manager: EntityManager, deliveryId: string): Promise<void> {
+  await manager.query(
+    `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), failure_reason = NULL, finished_at = NULL,
+                           resends = resends + 1
+     WHERE id = $1`,
+    [deliveryId],
+  );
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { DeliveriesHttpController } from './deliveries.http.controller';
+import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
+import { ResendDeliveryHandler } from './resend-delivery/resend-delivery.handler';
+
+@Module({
+  controllers: [DeliveriesHttpController],
+  providers: [DeliveryDispatcher, ResendDeliveryHandler],
+})
+export class DeliveriesModule {}

@@ -1,0 +1,42 @@
+import { CentreOpenedV1, FundingAllocatedV1, FundingAllocationRejectedV1 } from '@ki/contracts';
+import { randomUUID } from 'node:crypto';
+
+/** The ledger's allocation for an opening: Coesfeld's figures of 2016 (11/12 of 170,000 EUR, 2 teacher posts). */
+export function fundingAllocated(
+  opened: CentreOpenedV1,
+  openingEventId: string,
+  overrides: Partial<FundingAllocatedV1> = {},
+): FundingAllocatedV1 {
+  return Object.assign(new FundingAllocatedV1(), {
+    allocationId: randomUUID(),
+    centreId: opened.centreId,
+    hostBodyKey: opened.hostBodyKey,
+    hostBodyName: opened.hostBodyName,
+    fiscalYear: Number(opened.openedOn.slice(0, 4)),
+    occasion: 'opening',
+    causationEventId: openingEventId,
+    grantCents: '15583333',
+    grantBudgetRemainingCents: '84416667',
+    teacherPostsHundredths: 200,
+    teacherPostsRemainingHundredths: 800,
+    teacherPostsValueCents: '10000000',
+    kommAnCents: '0',
+    totalCents: '15583333',
+    ...overrides,
+  });
+}
+
+/** The ledger's refusal of an opening's funding: the budget is spent. */
+export function fundingRejected(opened: CentreOpenedV1, openingEventId: string): FundingAllocationRejectedV1 {
+  return Object.assign(new FundingAllocationRejectedV1(), {
+    decisionId: randomUUID(),
+    centreId: opened.centreId,
+    hostBodyKey: opened.hostBodyKey,
+    hostBodyName: opened.hostBodyName,
+    fiscalYear: Number(opened.openedOn.slice(0, 4)),
+    occasion: 'opening',
+    causationEventId: openingEventId,
+    reason: 'BUDGET_EXHAUSTED',
+    detail: 'Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.',
+  });
+}

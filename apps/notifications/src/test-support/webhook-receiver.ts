@@ -1,0 +1,35 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request a test webhook receiver got. */
+export interface ReceivedWebhook {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  /** The status it was answered with. */
+  status: number;
+}
+
+/**
+ * A real HTTP server on a free loopback port that records every request and answers with the
+ * status `respond` chooses (200 by default).
+ */
+export async function startWebhookReceiver(respond: (request: { count: number; body: string }) => number = () => 200) {
+  const received: ReceivedWebhook[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const status = respond({ count: received.length + 1, body });
+      received.push({ headers: req.headers, body, status });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver failure');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/ki`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
