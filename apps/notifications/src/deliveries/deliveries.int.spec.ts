@@ -1,0 +1,186 @@
+import { EventTypes, Topics } from '@ki/contracts';
+import { EventPublisher } from '@ki/messaging';
+import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { notificationsService } from '../service';
+import { generateWebhookSecret, verifyWebhook } from '../subscriptions/domain/webhook-signature';
+import { fundingAllocated } from '../test-support/funding-fixtures';
+import { startWebhookReceiver } from '../test-support/webhook-receiver';
+
+const WRITER = 'writer-key-0123456789abcdef';
+const OPERATOR = 'operator-key-0123456789abcdef';
+
+interface Attempt {
+  attempt: number;
+  outcome: string;
+  statusCode: number | null;
+  error: string | null;
+}
+
+describe('webhook deliveries', () => {
+  let service: TestService;
+  let registry: EventPublisher;
+  let ledger: EventPublisher;
+  let events: Awaited<ReturnType<typeof collectMessages>>;
+
+  const call = async (method: string, path: string, body?: unknown, key: string | null = WRITER) => {
+    const res = await fetch(`${service.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as never };
+  };
+  const subscribe = async (url: string) => {
+    const created = await call('POST', '/subscriptions', { channel: 'webhook', url, eventKinds: ['opening'] });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; secret: string };
+  };
+  /** Publishes an opening with its allocation and returns the opening's centre id. */
+  const openAndFund = async () => {
+    const opened = coesfeldOpened();
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, opened);
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelope.id));
+    return opened.centreId;
+  };
+  const eventsOf = (type: string) =>
+    events.messages.filter((m) => m.headers.ce_type === type).map((m) => JSON.parse(m.value ?? '{}') as Record<string, unknown>);
+
+  beforeAll(async () => {
+    service = await startTestService(notificationsService, {
+      env: {
+        NOTIFICATIONS_API_KEYS: `ops:${WRITER}:notifications:write,operator:${OPERATOR}:notifications:operator`,
+        NOTIFICATIONS_FUNDING_WAIT_MS: '600000',
+        NOTIFICATIONS_POLL_INTERVAL_MS: '50',
+        NOTIFICATIONS_RETRY_INITIAL_MS: '100',
+        NOTIFICATIONS_RETRY_MAX_MS: '400',
+        NOTIFICATIONS_MAX_ATTEMPTS: '10',
+        NOTIFICATIONS_DISABLE_AFTER_FAILURES: '5',
+        NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
+      },
+    });
+    const kafka = testKafka();
+    const topicPrefix = service.config.kafka.topicPrefix;
+    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix });
+    ledger = new EventPublisher(kafka, { source: '/ki/funding-ledger', topicPrefix });
+    events = await collectMessages(kafka, `${topicPrefix}${Topics.notifications}`);
+  });
+
+  afterAll(async () => {
+    await events.stop();
+    await registry.close();
+    await ledger.close();
+    await service.close();
+  });
+
+  it('delivers exactly once to a subscriber that answers 500 to its first 3 attempts, signed with its secret', async () => {
+    const receiver = await startWebhookReceiver(({ count }) => (count <= 3 ? 500 : 200));
+    const subscription = await subscribe(receiver.url);
+
+    const centreId = await openAndFund();
+
+    await eventually(() => expect(receiver.received.map((r) => r.status)).toEqual([500, 500, 500, 200]), {
+      name: 'three failures, then success',
+    });
+    const delivered = receiver.received[3];
+    const announcement = JSON.parse(delivered.body) as { data: { id: string; centreId: string } };
+    expect(announcement.data.centreId).toBe(centreId);
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const headers = {
+      id: String(delivered.headers['webhook-id']),
+      timestamp: String(delivered.headers['webhook-timestamp']),
+      signature: String(delivered.headers['webhook-signature']),
+    };
+    const now = Math.floor(Date.now() / 1000);
+    expect(verifyWebhook(subscription.secret, headers, delivered.body, now)).toBe(true);
+    expect(verifyWebhook(generateWebhookSecret(), headers, delivered.body, now)).toBe(false);
+    expect(verifyWebhook(subscription.secret, headers, delivered.body.replace('Coesfeld', 'Coesfelt'), now)).toBe(false);
+
+    const log = await call('GET', `/announcements/${announcement.data.id}/deliveries/${subscription.id}/attempts`, undefined, OPERATOR);
+    expect(log.status).toBe(200);
+    const { delivery, attempts } = log.body as { delivery: { status: string; attempts: number }; attempts: Attempt[] };
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
+    expect(attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
+      [1, 'failed', 500],
+      [2, 'failed', 500],
+      [3, 'failed', 500],
+      [4, 'succeeded', 200],
+    ]);
+    expect(attempts[0].error).toContain('HTTP 500');
+    await eventually(
+      () =>
+        expect(eventsOf('ki.notifications.delivery-succeeded.v1')).toContainEqual(
+          expect.objectContaining({
+            announcementId: announcement.data.id,
+            subscriptionId: subscription.id,
+            attempts: 4,
+            channel: 'webhook',
+          }),
+        ),
+      { name: 'delivery-succeeded event' },
+    );
+    expect(eventsOf('ki.notifications.announcement-published.v1')).toContainEqual(
+      expect.objectContaining({ announcementId: announcement.data.id, hostBodyKey: '05558', ordinal: 50, fundingStatus: 'allocated' }),
+    );
+    await call('DELETE', `/subscriptions/${subscription.id}`);
+    await receiver.close();
+  });
+
+  it('disables a subscriber after a run of failures, says so, and an operator can resend once it is enabled', async () => {
+    let healthy = false;
+    const receiver = await startWebhookReceiver(() => (healthy ? 200 : 503));
+    const subscription = await subscribe(receiver.url);
+
+    await openAndFund();
+
+    await eventually(
+      () =>
+        expect(eventsOf('ki.notifications.subscriber-disabled.v1')).toContainEqual(
+          expect.objectContaining({ subscriptionId: subscription.id, consecutiveFailures: 5, channel: 'webhook' }),
+        ),
+      { name: 'subscriber-disabled event' },
+    );
+    const disabled = await call('GET', `/subscriptions/${subscription.id}`);
+    expect(disabled.body).toMatchObject({ status: 'disabled', consecutiveFailures: 5 });
+    expect((disabled.body as { lastError: string }).lastError).toContain('HTTP 503');
+    expect(receiver.received).toHaveLength(5);
+    const failed = await eventually(() => {
+      const found = eventsOf('ki.notifications.delivery-failed.v1').find((e) => e.subscriptionId === subscription.id);
+      if (!found) throw new Error('no delivery-failed event yet');
+      return found;
+    });
+    expect(failed).toMatchObject({ reason: 'SUBSCRIBER_DISABLED', attempts: 5 });
+    const refused = await call('POST', `/announcements/${failed.announcementId}/deliveries/${subscription.id}/resend`, undefined, OPERATOR);
+    expect(refused.status).toBe(409);
+
+    healthy = true;
+    expect((await call('POST', `/subscriptions/${subscription.id}/enable`)).status).toBe(200);
+    const resent = await call('POST', `/announcements/${failed.announcementId}/deliveries/${subscription.id}/resend`, undefined, OPERATOR);
+
+    expect(resent.status).toBe(202);
+    await eventually(() => expect(receiver.received.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 200]), { name: 'resent' });
+    const log = await call('GET', `/announcements/${failed.announcementId}/deliveries`, undefined, OPERATOR);
+    expect(
+      (log.body as { subscriptionId: string; status: string; resends: number }[]).find((d) => d.subscriptionId === subscription.id),
+    ).toMatchObject({
+      status: 'succeeded',
+      resends: 1,
+    });
+    await call('DELETE', `/subscriptions/${subscription.id}`);
+    await receiver.close();
+  });
+
+  it('keeps the order of announcements per subscriber while one of them is retried', async () => {
+    const receiver = await startWebhookReceiver(({ count }) => (count <= 2 ? 500 : 200));
+    const subscription = await subscribe(receiver.url);
+
+    const first = await openAndFund();
+    await eventually(() => expect(receiver.received.length).toBeGreaterThan(0), { name: 'first attempt' });
+    const second = await openAndFund();
+
+    await eventually(() => expect(receiver.received.filter((r) => r.status === 200)).toHaveLength(2), { name: 'both delivered' });
+    const order = receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
+    expect(order).toEqual([first, first, first, second]);
+    await call('DELETE', `/subscriptions/${subscription.id}`);
+    await receiver.close();
+  });
+});
