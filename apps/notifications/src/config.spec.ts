@@ -1,0 +1,64 @@
+import { ConfigError } from '@ki/platform';
+import { DEVELOPMENT_API_KEY, loadNotificationsConfig } from './config';
+
+describe('notifications configuration', () => {
+  it('has defaults for local development, with the development key holding both roles', () => {
+    const config = loadNotificationsConfig({});
+
+    expect(config.apiKeys).toEqual([
+      { name: 'development', key: DEVELOPMENT_API_KEY, roles: ['notifications:write', 'notifications:operator'] },
+    ]);
+    expect(config.fundingWaitMs).toBe(300_000);
+    expect(config.delivery).toEqual({
+      retryInitialMs: 30_000,
+      retryMaxMs: 3_600_000,
+      maxAttempts: 15,
+      disableAfterFailures: 30,
+      timeoutMs: 10_000,
+    });
+    expect(config.webhookTargets).toEqual({ allowLoopback: false, allowPrivateNetworks: false });
+    expect(config.mail.smtpUrl).toBeUndefined();
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = loadNotificationsConfig({
+      NOTIFICATIONS_API_KEYS: 'press:press-key-0123456789:notifications:write',
+      NOTIFICATIONS_FUNDING_WAIT_MS: '1500',
+      NOTIFICATIONS_POLL_INTERVAL_MS: '200',
+      NOTIFICATIONS_RETRY_INITIAL_MS: '100',
+      NOTIFICATIONS_RETRY_MAX_MS: '800',
+      NOTIFICATIONS_MAX_ATTEMPTS: '4',
+      NOTIFICATIONS_DISABLE_AFTER_FAILURES: '3',
+      NOTIFICATIONS_DELIVERY_TIMEOUT_MS: '2000',
+      NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
+      NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false',
+      NOTIFICATIONS_SMTP_URL: 'smtp://mail.example.org:587',
+      NOTIFICATIONS_MAIL_FROM: 'Presse <presse@example.org>',
+      NOTIFICATIONS_PUBLIC_URL: 'https://ki.example.org',
+    });
+
+    expect(config).toMatchObject({
+      apiKeys: [{ name: 'press', roles: ['notifications:write'] }],
+      fundingWaitMs: 1500,
+      pollIntervalMs: 200,
+      delivery: { retryInitialMs: 100, retryMaxMs: 800, maxAttempts: 4, disableAfterFailures: 3, timeoutMs: 2000 },
+      webhookTargets: { allowLoopback: true, allowPrivateNetworks: false },
+      mail: { smtpUrl: 'smtp://mail.example.org:587', from: 'Presse <presse@example.org>' },
+      publicUrl: 'https://ki.example.org',
+    });
+  });
+
+  it('stops at boot naming every invalid variable', () => {
+    const load = () =>
+      loadNotificationsConfig({
+        NOTIFICATIONS_FUNDING_WAIT_MS: 'soon',
+        NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'yes',
+        NOTIFICATIONS_SMTP_URL: 'http://mail.example.org',
+      });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/NOTIFICATIONS_FUNDING_WAIT_MS=.*must be an integer number/);
+    expect(load).toThrow(/NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK="yes"/);
+    expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="http:\/\/mail.example.org"/);
+  });
+});
