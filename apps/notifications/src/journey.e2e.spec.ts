@@ -1,0 +1,204 @@
+import {
+  createTestDatabase,
+  eventually,
+  fetchHealth,
+  freePort,
+  repoRoot,
+  TestDatabase,
+  testInfrastructure,
+  uniqueTopicPrefix,
+} from '@ki/testing';
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { verifyWebhook } from './subscriptions/domain/webhook-signature';
+import { startSmtpReceiver } from './test-support/smtp-receiver';
+import { startWebhookReceiver } from './test-support/webhook-receiver';
+
+const REGISTRY_KEY = 'ki-dev-registry-write-key';
+const NOTIFICATIONS_KEY = 'ki-dev-notifications-key';
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  url: string;
+  output: string[];
+}
+
+/** A service as a process of its own, started the way `npm start` starts it. */
+function startProcess(name: string, script: string, env: Record<string, string>, port?: number): Running {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
+    cwd: repoRoot,
+    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  return { name, child, url: `http://127.0.0.1:${port ?? 0}`, output };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+  );
+
+describe('an opening travels from the registry through the funding ledger to the announcements', () => {
+  const databases: Record<string, TestDatabase> = {};
+  const services: Running[] = [];
+  let common: Record<string, string>;
+  let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+
+  const service = (name: string) => services.find((s) => s.name === name) as Running;
+  const call = async (base: string, method: string, route: string, key: string, body?: unknown) => {
+    const res = await fetch(`${base}${route}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    webhook = await startWebhookReceiver();
+    smtp = await startSmtpReceiver();
+    for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`journey_${name}`);
+    common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('journey') };
+    const ports = { registry: await freePort(), ledger: await freePort(), notifications: await freePort() };
+    services.push(
+      startProcess(
+        'registry',
+        'apps/registry/src/main.ts',
+        { ...common, DATABASE_URL: databases.registry.url, PORT: String(ports.registry) },
+        ports.registry,
+      ),
+      startProcess(
+        'funding-ledger',
+        'apps/funding-ledger/src/main.ts',
+        { ...common, DATABASE_URL: databases.ledger.url, PORT: String(ports.ledger) },
+        ports.ledger,
+      ),
+      startProcess(
+        'notifications',
+        'apps/notifications/src/main.ts',
+        {
+          ...common,
+          DATABASE_URL: databases.notifications.url,
+          PORT: String(ports.notifications),
+          NOTIFICATIONS_FUNDING_WAIT_MS: '120000',
+          NOTIFICATIONS_POLL_INTERVAL_MS: '100',
+          NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
+          NOTIFICATIONS_SMTP_URL: smtp.url,
+        },
+        ports.notifications,
+      ),
+    );
+    for (const running of services) {
+      await eventually(
+        async () => {
+          if (running.child.exitCode !== null) throw new Error(`${running.name} exited early:\n${running.output.join('')}`);
+          expect((await fetchHealth(running.url)).status).toBe(200);
+        },
+        { name: `${running.name} healthy`, timeout: 120_000, interval: 250 },
+      );
+    }
+  });
+
+  afterAll(async () => {
+    for (const running of services) if (running.child.exitCode === null) running.child.kill('SIGKILL');
+    await Promise.all(services.map((s) => exited(s.child)));
+    await webhook.close();
+    await smtp.close();
+    for (const db of Object.values(databases)) await db.drop();
+  });
+
+  it('announces Kreis Coesfeld as the 50th KI with its funding, by webhook, e-mail and feed, exactly once', async () => {
+    const notifications = service('notifications').url;
+    const subscribed = await call(notifications, 'POST', '/subscriptions', NOTIFICATIONS_KEY, {
+      channel: 'webhook',
+      url: webhook.url,
+      eventKinds: ['opening', 'funding'],
+    });
+    expect(subscribed.status).toBe(201);
+    expect(
+      (
+        await call(notifications, 'POST', '/subscriptions', NOTIFICATIONS_KEY, {
+          channel: 'email',
+          email: 'presse@example.org',
+          eventKinds: ['opening'],
+        })
+      ).status,
+    ).toBe(201);
+    const history = startProcess('history import', 'apps/registry/src/history/import-history.cli.ts', {
+      ...common,
+      DATABASE_URL: databases.registry.url,
+    });
+    expect(await exited(history.child)).toBe(0);
+
+    const registry = service('registry').url;
+    const centre = await call(registry, 'POST', '/centres', REGISTRY_KEY, {
+      hostBodyKey: '05558',
+      name: 'Kommunales Integrationszentrum Kreis Coesfeld',
+      hostAuthority: 'Kreisverwaltung Coesfeld',
+      address: 'Kreishaus, Friedrich-Ebert-Straße 7, 48653 Coesfeld',
+      contactEmail: 'ki@example.org',
+    });
+    expect(centre.status).toBe(201);
+    const opened = await call(registry, 'POST', `/centres/${centre.body.id}/open`, REGISTRY_KEY, {
+      openedOn: '2016-02-12',
+      place: 'Lüdinghausen',
+    });
+    expect(opened.body).toMatchObject({ ordinal: 50 });
+
+    const aboutCoesfeld = () =>
+      webhook.received.filter((r) => (JSON.parse(r.body) as { data: { hostBodyKey: string } }).data.hostBodyKey === '05558');
+    const [delivery] = await eventually(
+      () => {
+        const found = aboutCoesfeld();
+        if (found.length === 0) throw new Error('no announcement about Kreis Coesfeld yet');
+        return found;
+      },
+      { name: 'webhook about Kreis Coesfeld', timeout: 120_000, interval: 250 },
+    );
+    const payload = JSON.parse(delivery.body) as {
+      type: string;
+      data: Record<string, unknown> & { text: string; number: string; title: string };
+    };
+    expect(payload.type).toBe('announcement.opening');
+    expect(payload.data).toMatchObject({
+      hostBodyName: 'Kreis Coesfeld',
+      ordinal: 50,
+      openedOn: '2016-02-12',
+      place: 'Lüdinghausen',
+      fundingStatus: 'allocated',
+      grantCents: '15583333',
+      teacherPostsHundredths: 200,
+    });
+    expect(payload.data.title).toBe('50. Kommunales Integrationszentrum in Nordrhein-Westfalen eröffnet: Kreis Coesfeld');
+    expect(payload.data.number).toMatch(/^\d+\/2\/2016$/);
+    expect(payload.data.text).toContain('155.833,33 €');
+    expect(payload.data.text).toContain('2 Lehrerstellen');
+    const signed = {
+      id: String(delivery.headers['webhook-id']),
+      timestamp: String(delivery.headers['webhook-timestamp']),
+      signature: String(delivery.headers['webhook-signature']),
+    };
+    expect(verifyWebhook((subscribed.body as { secret: string }).secret, signed, delivery.body, Math.floor(Date.now() / 1000))).toBe(true);
+
+    const mail = await eventually(
+      () => {
+        const found = smtp.received.find((m) => m.subject === `Presseinformation ${payload.data.number}: ${payload.data.title}`);
+        if (!found) throw new Error('no e-mail about Kreis Coesfeld yet');
+        return found;
+      },
+      { name: 'e-mail about Kreis Coesfeld', timeout: 60_000 },
+    );
+    expect(mail.text).toContain('155.833,33 €');
+    const feed = await (await fetch(`${notifications}/feed.atom`)).text();
+    expect(feed).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
+    expect(aboutCoesfeld()).toHaveLength(1);
+
+    for (const running of services) running.child.kill('SIGTERM');
+    expect(await Promise.all(services.map((s) => exited(s.child)))).toEqual([0, 0, 0]);
+  });
+});
