@@ -157,6 +157,9 @@ async function main() {
       process.env.REGISTRY_API_KEYS
         ? '  registry API keys from REGISTRY_API_KEYS'
         : '  registry write API key (development only): ki-dev-registry-write-key   (header X-API-Key)',
+      process.env.NOTIFICATIONS_API_KEYS
+        ? '  notifications API keys from NOTIFICATIONS_API_KEYS'
+        : '  notifications API key (development only, write + operator): ki-dev-notifications-key',
       '  history up to the 49th opening: npm run registry:import-history',
       `  postgresql      ${new URL(infra.postgresUrl).host}   databases ${Object.values(infra.databaseUrls)
         .map((u) => new URL(u).pathname.slice(1))
