@@ -133,7 +133,7 @@ describe('an opening travels from the registry through the funding ledger to the
       ...common,
       DATABASE_URL: databases.registry.url,
     });
-    expect(await exited(history.child)).toBe(0);
+    expect({ code: await exited(history.child), output: history.output.join('') }).toMatchObject({ code: 0 });
 
     const registry = service('registry').url;
     const centre = await call(registry, 'POST', '/centres', REGISTRY_KEY, {
@@ -143,7 +143,7 @@ describe('an opening travels from the registry through the funding ledger to the
       address: 'Kreishaus, Friedrich-Ebert-Straße 7, 48653 Coesfeld',
       contactEmail: 'ki@example.org',
     });
-    expect(centre.status).toBe(201);
+    expect({ status: centre.status, body: centre.body }).toMatchObject({ status: 201 });
     const opened = await call(registry, 'POST', `/centres/${centre.body.id}/open`, REGISTRY_KEY, {
       openedOn: '2016-02-12',
       place: 'Lüdinghausen',
