@@ -2,36 +2,11 @@ import { EventTypes } from '@ki/contracts';
 import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, historicalOpenings, startTestService, testKafka, TestService } from '@ki/testing';
 import { Kafka } from 'kafkajs';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { fundingLedgerService } from '../service';
+import { TEST_GRANT, writeProgrammesFile } from '../test-support/programmes-file';
 
-const GRANT = 17_000_000n;
-
-/** Programmes whose MAIS budget fits exactly 40 full-year grants. */
-function programmesFile(): string {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ki-ledger-')), 'programmes.json');
-  const programme = (code: string, unit: string, reportAs: string, amount: string, yearlyBudget: string) => ({
-    code,
-    name: code,
-    unit,
-    reportAs,
-    legalBasis: 'test',
-    terms: [{ validFrom: '2013-01-01', share: { kind: 'PER_CENTRE', amount }, openingYear: 'PRO_RATA_FULL_MONTHS', yearlyBudget }],
-  });
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      programmes: [
-        programme('MAIS_KI_GRANT', 'EUR_CENT', 'GRANT', GRANT.toString(), (40n * GRANT).toString()),
-        { ...programme('MSW_TEACHER_POSTS', 'POST_HUNDREDTH', 'TEACHER_POSTS', '200', '100000'), valuePerUnitCents: '50000' },
-      ],
-    }),
-  );
-  return file;
-}
+const GRANT = TEST_GRANT;
 
 describe('two ledger instances in one consumer group', () => {
   let first: TestService;
@@ -43,7 +18,8 @@ describe('two ledger instances in one consumer group', () => {
   const count = async (sql: string, params: unknown[] = []) => (await db.query(sql, params))[0].n as number;
 
   beforeAll(async () => {
-    const env = { LEDGER_PROGRAMMES_FILE: programmesFile() };
+    // The MAIS budget fits exactly 40 full-year grants.
+    const env = { LEDGER_PROGRAMMES_FILE: writeProgrammesFile({ grantCents: 40n * GRANT, postsHundredths: 100_000n }) };
     first = await startTestService(fundingLedgerService, { env });
     second = await startTestService(fundingLedgerService, { env, database: first.database, topicPrefix: first.config.kafka.topicPrefix });
     db = first.app.get(DataSource);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** The shipped programme configuration, seeded from the Land's published figures. */
-export const DEFAULT_PROGRAMMES_FILE = path.join(__dirname, 'programmes.json');
+export const DEFAULT_PROGRAMMES_FILE = path.join(__dirname, 'nrw-programmes.json');
 
 /** Units the ledger books: money in cents, teacher posts in hundredths of a post. */
 export type Unit = 'EUR_CENT' | 'POST_HUNDREDTH';
