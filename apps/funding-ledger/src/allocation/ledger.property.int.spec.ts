@@ -1,0 +1,276 @@
+import { CentreClosedV1, CentreOpenedV1 } from '@ki/contracts';
+import { coesfeldOpened, startTestService, TestService } from '@ki/testing';
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { ReverseOnClosing } from '../closing/reverse-on-closing';
+import { FiscalYearRollover } from '../rollover/fiscal-year-rollover';
+import { fundingLedgerService } from '../service';
+import { AllocateOnOpening } from './allocate-on-opening';
+
+// Small budgets so that allocations are refused: grants for 5 full years, posts for 3.5 centres.
+const GRANT = 17_000_000n;
+const GRANT_BUDGET = 5n * GRANT;
+const POSTS = 200n;
+const POSTS_BUDGET = 700n;
+const POT = 1_000_001n; // odd on purpose: the split must still sum to the pot
+
+const HOSTS = ['05111', '05154', '05314', '05558', '05566', '05711'];
+
+function programmesFile(): string {
+  const term = (share: object, openingYear: string, yearlyBudget: bigint, extra: object = {}) => ({
+    validFrom: '2013-01-01',
+    share,
+    openingYear,
+    yearlyBudget: yearlyBudget.toString(),
+    ...extra,
+  });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ki-ledger-')), 'programmes.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      programmes: [
+        {
+          code: 'MAIS_KI_GRANT',
+          name: 'grant',
+          unit: 'EUR_CENT',
+          reportAs: 'GRANT',
+          legalBasis: 'test',
+          terms: [term({ kind: 'PER_CENTRE', amount: GRANT.toString() }, 'PRO_RATA_FULL_MONTHS', GRANT_BUDGET)],
+        },
+        {
+          code: 'MSW_TEACHER_POSTS',
+          name: 'posts',
+          unit: 'POST_HUNDREDTH',
+          reportAs: 'TEACHER_POSTS',
+          legalBasis: 'test',
+          valuePerUnitCents: '50000',
+          terms: [term({ kind: 'PER_CENTRE', amount: POSTS.toString() }, 'FULL', POSTS_BUDGET)],
+        },
+        {
+          code: 'POT',
+          name: 'pot',
+          unit: 'EUR_CENT',
+          reportAs: 'KOMM_AN',
+          legalBasis: 'test',
+          terms: [term({ kind: 'POT_EQUAL_SPLIT' }, 'NONE', POT, { validFrom: '2016-01-01', validUntil: '2017-12-31' })],
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
+type Command =
+  | { kind: 'open'; centre: number }
+  | { kind: 'redeliver'; centre: number }
+  | { kind: 'resend'; centre: number }
+  | { kind: 'close'; centre: number; monthsAfterOpening: number }
+  | { kind: 'rollover'; year: number };
+
+/** An independent model of the rules, in plain numbers where they are exact (all amounts stay far below 2^53). */
+class Model {
+  readonly opened = new Map<number, { openedOn: string; closedOn: string | null }>();
+  readonly decisions = new Set<string>();
+  readonly budgets = new Map<string, number>();
+  readonly grants = new Map<string, number>();
+  private readonly allocations: {
+    centre: number;
+    programme: string;
+    year: number;
+    amount: number;
+    fromMonth: number;
+    reversed: boolean;
+  }[] = [];
+
+  constructor(private readonly ids: string[]) {}
+
+  budget(programme: string, year: number): number {
+    const initial = { MAIS_KI_GRANT: Number(GRANT_BUDGET), MSW_TEACHER_POSTS: Number(POSTS_BUDGET), POT: Number(POT) }[programme] ?? 0;
+    return this.budgets.get(`${programme}:${year}`) ?? initial;
+  }
+
+  open(centre: number, openedOn: string): void {
+    if (!this.opened.has(centre)) this.opened.set(centre, { openedOn, closedOn: null });
+    const known = this.opened.get(centre)!;
+    const year = Number(known.openedOn.slice(0, 4));
+    const month = Number(known.openedOn.slice(5, 7));
+    this.decide(centre, year, 'opening', month, [
+      ['MAIS_KI_GRANT', Math.round((Number(GRANT) * (13 - month)) / 12)],
+      ['MSW_TEACHER_POSTS', Number(POSTS)],
+    ]);
+  }
+
+  close(centre: number, closedOn: string): void {
+    const known = this.opened.get(centre);
+    if (!known || known.closedOn) return;
+    known.closedOn = closedOn;
+    const closeYear = Number(closedOn.slice(0, 4));
+    const closeMonth = Number(closedOn.slice(5, 7));
+    for (const a of this.allocations.filter((x) => x.centre === centre && x.year >= closeYear && !x.reversed)) {
+      let back = a.amount;
+      if (a.year === closeYear && a.programme === 'POT') back = 0;
+      if (a.year === closeYear && a.programme === 'MAIS_KI_GRANT')
+        back = Math.max(0, a.amount - Math.round((Number(GRANT) * (closeMonth - a.fromMonth + 1)) / 12));
+      if (back === 0) continue;
+      a.reversed = true;
+      this.move(a.programme, a.year, centre, -back);
+    }
+  }
+
+  rollover(year: number): void {
+    const newYear = `${year}-01-01`;
+    const eligible = [...this.opened.entries()]
+      .filter(([, c]) => c.openedOn < newYear && (c.closedOn === null || c.closedOn >= newYear))
+      .sort(([a], [b]) => HOSTS[a].localeCompare(HOSTS[b]));
+    const open = eligible.filter(([, c]) => c.closedOn === null).map(([i]) => i);
+    for (const [centre] of eligible) {
+      const lines: [string, number][] = [
+        ['MAIS_KI_GRANT', Number(GRANT)],
+        ['MSW_TEACHER_POSTS', Number(POSTS)],
+      ];
+      const at = open.indexOf(centre);
+      if (year <= 2017 && at >= 0) lines.push(['POT', Math.floor(Number(POT) / open.length) + (at < Number(POT) % open.length ? 1 : 0)]);
+      this.decide(centre, year, 'rollover', 1, lines);
+    }
+  }
+
+  private decide(centre: number, year: number, occasion: string, fromMonth: number, lines: [string, number][]): void {
+    const slot = `${centre}:${year}:${occasion}`;
+    if (this.decisions.has(slot)) return;
+    this.decisions.add(slot);
+    if (this.opened.get(centre)?.closedOn) return;
+    if (lines.some(([programme, amount]) => amount > this.budget(programme, year))) return;
+    for (const [programme, amount] of lines) {
+      this.allocations.push({ centre, programme, year, amount, fromMonth, reversed: false });
+      this.move(programme, year, centre, amount);
+    }
+  }
+
+  private move(programme: string, year: number, centre: number, amount: number): void {
+    this.budgets.set(`${programme}:${year}`, this.budget(programme, year) - amount);
+    const grant = `grant:${this.ids[centre]}:${programme}:${year}`;
+    this.grants.set(grant, (this.grants.get(grant) ?? 0) + amount);
+  }
+}
+
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  fc.record({ kind: fc.constant('open' as const), centre: fc.nat({ max: HOSTS.length - 1 }) }),
+  fc.record({ kind: fc.constant('redeliver' as const), centre: fc.nat({ max: HOSTS.length - 1 }) }),
+  fc.record({ kind: fc.constant('resend' as const), centre: fc.nat({ max: HOSTS.length - 1 }) }),
+  fc.record({ kind: fc.constant('close' as const), centre: fc.nat({ max: HOSTS.length - 1 }), monthsAfterOpening: fc.nat({ max: 20 }) }),
+  fc.record({ kind: fc.constant('rollover' as const), year: fc.constantFrom(2017, 2018) }),
+);
+
+const openingArb = fc.record({ year: fc.constantFrom(2016, 2017), month: fc.integer({ min: 1, max: 12 }) });
+
+describe('ledger invariants under random openings, closings, duplicates, redeliveries and rollovers (fast-check, real PostgreSQL)', () => {
+  let ledger: TestService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    ledger = await startTestService(fundingLedgerService, { env: { LEDGER_PROGRAMMES_FILE: programmesFile() } });
+    db = ledger.app.get(DataSource);
+  });
+
+  afterAll(() => ledger.close());
+
+  async function resetBooks(): Promise<void> {
+    // The books refuse TRUNCATE by trigger; replica mode switches triggers off for this test reset only.
+    const runner = db.createQueryRunner();
+    try {
+      await runner.query(`SET session_replication_role = replica`);
+      await runner.query(`TRUNCATE ledger_transfers, funding_decisions, ledger_accounts, known_centres, messaging_outbox`);
+    } finally {
+      await runner.query(`SET session_replication_role = origin`);
+      await runner.release();
+    }
+  }
+
+  it('keeps the books balanced, never below zero, one allocation per slot, and equal to the model', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(openingArb, { minLength: HOSTS.length, maxLength: HOSTS.length }),
+        fc.array(commandArb, { maxLength: 25 }),
+        async (dates, commands) => {
+          await resetBooks();
+          const ids = HOSTS.map(() => randomUUID());
+          const model = new Model(ids);
+          const openings = HOSTS.map((key, i): CentreOpenedV1 =>
+            coesfeldOpened({
+              centreId: ids[i],
+              hostBodyKey: key,
+              territoryKey: key,
+              openedOn: `${dates[i].year}-${String(dates[i].month).padStart(2, '0')}-01`,
+            }),
+          );
+          const firstEvent = new Map<number, string>();
+          const allocate = ledger.app.get(AllocateOnOpening);
+          const reverse = ledger.app.get(ReverseOnClosing);
+          const rollover = ledger.app.get(FiscalYearRollover);
+
+          for (const command of commands) {
+            if (command.kind === 'rollover') {
+              await rollover.execute(command.year);
+              model.rollover(command.year);
+            } else if (command.kind === 'close') {
+              const opened = openings[command.centre];
+              const month = Number(opened.openedOn.slice(5, 7)) - 1 + command.monthsAfterOpening;
+              const closedOn = `${Number(opened.openedOn.slice(0, 4)) + Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}-28`;
+              const closed: CentreClosedV1 = {
+                centreId: opened.centreId,
+                hostBodyKey: opened.hostBodyKey,
+                closedOn,
+                reason: 'property test',
+              };
+              await db.transaction((m) => reverse.execute(m, closed, randomUUID()));
+              model.close(command.centre, closedOn);
+            } else {
+              const seen = firstEvent.get(command.centre);
+              if (command.kind !== 'open' && seen === undefined) continue;
+              const eventId = command.kind === 'redeliver' ? (seen as string) : randomUUID();
+              if (seen === undefined) firstEvent.set(command.centre, eventId);
+              await db.transaction((m) => allocate.execute(m, openings[command.centre], eventId));
+              model.open(command.centre, openings[command.centre].openedOn);
+            }
+          }
+
+          const accounts: { id: string; kind: string; unit: string; debits: string; credits: string; posted_ok: boolean }[] =
+            await db.query(`
+          SELECT a.id, a.kind, a.unit, a.debits_posted::text AS debits, a.credits_posted::text AS credits,
+                 a.debits_posted = COALESCE((SELECT sum(amount) FROM ledger_transfers WHERE debit_account_id = a.id), 0)
+                 AND a.credits_posted = COALESCE((SELECT sum(amount) FROM ledger_transfers WHERE credit_account_id = a.id), 0) AS posted_ok
+            FROM ledger_accounts a`);
+          const balance = (a: (typeof accounts)[number]) => BigInt(a.credits) - BigInt(a.debits);
+          for (const unit of ['EUR_CENT', 'POST_HUNDREDTH'])
+            expect(accounts.filter((a) => a.unit === unit).reduce((sum, a) => sum + balance(a), 0n)).toBe(0n);
+          expect(accounts.filter((a) => a.kind !== 'SOURCE' && balance(a) < 0n)).toEqual([]);
+          expect(accounts.filter((a) => !a.posted_ok)).toEqual([]);
+          const [{ slots, allocations }] = await db.query(
+            `SELECT count(DISTINCT (centre_id, programme_code, fiscal_year))::int AS slots, count(*)::int AS allocations
+             FROM ledger_transfers WHERE kind = 'ALLOCATION'`,
+          );
+          expect(allocations).toBe(slots);
+
+          const actual = Object.fromEntries(accounts.filter((a) => a.kind !== 'SOURCE').map((a) => [a.id, balance(a).toString()]));
+          const expected = Object.fromEntries(
+            accounts
+              .filter((a) => a.kind !== 'SOURCE')
+              .map((a) => {
+                const [kind, programme, year] = a.id.split(':');
+                const value = kind === 'budget' ? model.budget(programme, Number(year)) : (model.grants.get(a.id) ?? 0);
+                return [a.id, String(value)];
+              }),
+          );
+          expect(actual).toEqual(expected);
+          for (const grant of model.grants.keys()) expect(actual[grant]).toBeDefined();
+          expect(Number((await db.query(`SELECT count(*)::int AS n FROM funding_decisions`))[0].n)).toBe(model.decisions.size);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
