@@ -10,18 +10,21 @@ async function main() {
   const { startKafka, stopKafka, kafkaSettings } = await import('../../infra/kafka/kafka.mjs');
   const { serverUrl } = await import('../../infra/postgres/setup.mjs');
   const kafka = await startKafka(kafkaSettings());
-  const res = spawnSync(process.execPath, ['-r', '@swc-node/register', 'tools/bench/messaging.bench.ts'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
-      BENCH_KAFKA_BROKERS: kafka.bootstrap,
-      BENCH_POSTGRES_URL: serverUrl(),
-    },
-  });
+  const env = {
+    ...process.env,
+    SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
+    BENCH_KAFKA_BROKERS: kafka.bootstrap,
+    BENCH_POSTGRES_URL: serverUrl(),
+  };
+  // Messaging (inbox, outbox relay) first, then the ledger's allocation path.
+  let status = 0;
+  for (const script of ['tools/bench/messaging.bench.ts', 'apps/funding-ledger/src/bench/allocation.bench.ts']) {
+    console.log(`\n== ${script}`);
+    const res = spawnSync(process.execPath, ['-r', '@swc-node/register', script], { cwd: repoRoot, stdio: 'inherit', env });
+    status ||= res.status ?? 1;
+  }
   if (kafka.started && !process.env.KI_KEEP_KAFKA) await stopKafka();
-  process.exit(res.status ?? 1);
+  process.exit(status);
 }
 
 main().catch(fail);

@@ -157,6 +157,9 @@ async function main() {
       process.env.REGISTRY_API_KEYS
         ? '  registry API keys from REGISTRY_API_KEYS'
         : '  registry write API key (development only): ki-dev-registry-write-key   (header X-API-Key)',
+      process.env.LEDGER_API_KEYS
+        ? '  ledger API keys from LEDGER_API_KEYS'
+        : '  ledger write API key (development only, rollover): ki-dev-ledger-write-key',
       process.env.NOTIFICATIONS_API_KEYS
         ? '  notifications API keys from NOTIFICATIONS_API_KEYS'
         : '  notifications API key (development only, write + operator): ki-dev-notifications-key',

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, FundingAllocatedV1, FundingOccasion } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
 import type { EntityManager } from 'typeorm';
-import { AccountIds, bookTransfers, lockBudgets, NewTransfer, openAccounts, openFiscalYear } from '../ledger/ledger-book';
+import { AccountIds, lockBudgets, NewTransfer, openAccountsAndBook, openFiscalYear } from '../ledger/ledger-book';
 import { stableId } from '../ledger/stable-id';
 import { Programme, PROGRAMMES } from '../programmes/programmes';
 import { AllocationLine, CentreFacts, Decision, decideAllocation } from './domain/decide-allocation';
@@ -107,17 +107,6 @@ export class AllocateFunding {
 
   private async book(manager: EntityManager, request: AllocationRequest, decisionId: string, lines: AllocationLine[]): Promise<void> {
     const { centre, fiscalYear } = request;
-    await openAccounts(
-      manager,
-      lines.map(({ programme }) => ({
-        id: AccountIds.grant(centre.centreId, programme.code, fiscalYear),
-        kind: 'GRANT' as const,
-        unit: programme.unit,
-        programmeCode: programme.code,
-        fiscalYear,
-        centreId: centre.centreId,
-      })),
-    );
     const transfers = lines.map(({ programme, amount }): NewTransfer => ({
       id: stableId('allocation', request.causedByEventId, centre.centreId, programme.code),
       debit: AccountIds.budget(programme.code, fiscalYear),
@@ -133,7 +122,15 @@ export class AllocateFunding {
       causedByEventId: request.causedByEventId,
       decisionId,
     }));
-    const booked = await bookTransfers(manager, transfers);
+    const accounts = lines.map(({ programme }) => ({
+      id: AccountIds.grant(centre.centreId, programme.code, fiscalYear),
+      kind: 'GRANT' as const,
+      unit: programme.unit,
+      programmeCode: programme.code,
+      fiscalYear,
+      centreId: centre.centreId,
+    }));
+    const booked = await openAccountsAndBook(manager, accounts, transfers);
     // The decision slot was free, so every allocation slot must be too; anything else is a broken ledger.
     if (booked !== transfers.length) throw new Error(`allocation ${decisionId}: booked ${booked} of ${transfers.length} transfers`);
   }

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CentreOpenedV1 } from '@ki/contracts';
 import type { EntityManager } from 'typeorm';
 import { Programme, PROGRAMMES, programmesInForce } from '../programmes/programmes';
-import { KnownCentre } from '../known-centres/known-centre.entity';
-import { AllocateFunding, AllocationResult } from './allocate-funding';
+import { AllocateFunding, AllocationResult, FundedCentre } from './allocate-funding';
 import { yearOf } from './domain/amounts';
 import { openingShares } from './domain/decide-allocation';
 
@@ -19,19 +18,15 @@ export class AllocateOnOpening {
   ) {}
 
   async execute(manager: EntityManager, opened: CentreOpenedV1, eventId: string): Promise<AllocationResult> {
-    await manager.query(
+    // One round trip: insert the centre, or return the row already known (its closing date decides).
+    const [centre]: FundedCentre[] = await manager.query(
       `INSERT INTO known_centres (centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, opened_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (centre_id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (centre_id) DO UPDATE SET centre_id = known_centres.centre_id
+       RETURNING centre_id AS "centreId", host_body_key AS "hostBodyKey", host_body_name AS "hostBodyName",
+                 to_char(opened_on, 'YYYY-MM-DD') AS "openedOn", to_char(closed_on, 'YYYY-MM-DD') AS "closedOn"`,
       [opened.centreId, opened.hostBodyKey, opened.territoryKey, opened.hostBodyName, opened.ordinal, opened.openedOn, eventId],
     );
-    const known = await manager.findOneByOrFail(KnownCentre, { centreId: opened.centreId });
-    const centre = {
-      centreId: known.centreId,
-      hostBodyKey: known.hostBodyKey,
-      hostBodyName: known.hostBodyName,
-      openedOn: known.openedOn,
-      closedOn: known.closedOn,
-    };
     return this.allocateFunding.allocate(manager, {
       centre,
       occasion: 'opening',

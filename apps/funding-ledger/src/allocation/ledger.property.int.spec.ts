@@ -94,8 +94,8 @@ class Model {
   }
 
   open(centre: number, openedOn: string): void {
-    if (!this.opened.has(centre)) this.opened.set(centre, { openedOn, closedOn: null });
-    const known = this.opened.get(centre)!;
+    const known = this.opened.get(centre) ?? { openedOn, closedOn: null };
+    this.opened.set(centre, known);
     const year = Number(known.openedOn.slice(0, 4));
     const month = Number(known.openedOn.slice(5, 7));
     this.decide(centre, year, 'opening', month, [

@@ -2,6 +2,21 @@ import type { EntityManager } from 'typeorm';
 import { budgetTermOf, Programme, Unit } from '../programmes/programmes';
 import { stableId } from './stable-id';
 
+const OPEN_ACCOUNTS_SQL = `INSERT INTO ledger_accounts (id, kind, unit, programme_code, fiscal_year, centre_id)
+     SELECT id, kind, unit, "programmeCode", "fiscalYear", "centreId"
+       FROM json_to_recordset($1::json) AS a(id text, kind text, unit text, "programmeCode" text, "fiscalYear" int, "centreId" uuid)
+     ON CONFLICT (id) DO NOTHING`;
+
+const BOOK_TRANSFERS_SQL = `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, unit, amount, kind, programme_code, fiscal_year,
+                                   centre_id, value_date, legal_basis, caused_by_event_id, decision_id, reverses_transfer_id)
+     SELECT id, debit, credit, unit, amount::bigint, kind, "programmeCode", "fiscalYear", "centreId", "valueDate", "legalBasis",
+            "causedByEventId", "decisionId", "reversesTransferId"
+       FROM json_to_recordset($1::json) AS t(id uuid, debit text, credit text, unit text, amount text, kind text, "programmeCode" text,
+            "fiscalYear" int, "centreId" uuid, "valueDate" date, "legalBasis" text, "causedByEventId" text, "decisionId" uuid,
+            "reversesTransferId" uuid)
+     ON CONFLICT DO NOTHING
+     RETURNING id`;
+
 export type TransferKind = 'BUDGET' | 'ALLOCATION' | 'REVERSAL';
 
 /** Account ids are readable, so operators can ask for `budget:MAIS_KI_GRANT:2016` directly. */
@@ -42,13 +57,17 @@ export interface NewAccount {
 /** Creates accounts that do not exist yet. */
 export async function openAccounts(manager: EntityManager, accounts: NewAccount[]): Promise<void> {
   if (accounts.length === 0) return;
-  await manager.query(
-    `INSERT INTO ledger_accounts (id, kind, unit, programme_code, fiscal_year, centre_id)
-     SELECT id, kind, unit, "programmeCode", "fiscalYear", "centreId"
-       FROM json_to_recordset($1::json) AS a(id text, kind text, unit text, "programmeCode" text, "fiscalYear" int, "centreId" uuid)
-     ON CONFLICT (id) DO NOTHING`,
-    [JSON.stringify(accounts)],
-  );
+  await manager.query(OPEN_ACCOUNTS_SQL, [JSON.stringify(accounts)]);
+}
+
+/** Opens the accounts the transfers need and books them, in one statement (see bookTransfers). */
+export async function openAccountsAndBook(manager: EntityManager, accounts: NewAccount[], transfers: NewTransfer[]): Promise<number> {
+  const rows = transfers.map((t) => ({ ...t, amount: t.amount.toString() }));
+  const booked: unknown[] = await manager.query(`WITH opened AS (${OPEN_ACCOUNTS_SQL.replace('$1', '$2')}) ${BOOK_TRANSFERS_SQL}`, [
+    JSON.stringify(rows),
+    JSON.stringify(accounts),
+  ]);
+  return booked.length;
 }
 
 /**
@@ -58,18 +77,7 @@ export async function openAccounts(manager: EntityManager, accounts: NewAccount[
 export async function bookTransfers(manager: EntityManager, transfers: NewTransfer[]): Promise<number> {
   if (transfers.length === 0) return 0;
   const rows = transfers.map((t) => ({ ...t, amount: t.amount.toString() }));
-  const booked: unknown[] = await manager.query(
-    `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, unit, amount, kind, programme_code, fiscal_year,
-                                   centre_id, value_date, legal_basis, caused_by_event_id, decision_id, reverses_transfer_id)
-     SELECT id, debit, credit, unit, amount::bigint, kind, "programmeCode", "fiscalYear", "centreId", "valueDate", "legalBasis",
-            "causedByEventId", "decisionId", "reversesTransferId"
-       FROM json_to_recordset($1::json) AS t(id uuid, debit text, credit text, unit text, amount text, kind text, "programmeCode" text,
-            "fiscalYear" int, "centreId" uuid, "valueDate" date, "legalBasis" text, "causedByEventId" text, "decisionId" uuid,
-            "reversesTransferId" uuid)
-     ON CONFLICT DO NOTHING
-     RETURNING id`,
-    [JSON.stringify(rows)],
-  );
+  const booked: unknown[] = await manager.query(BOOK_TRANSFERS_SQL, [JSON.stringify(rows)]);
   return booked.length;
 }
 
