@@ -3,13 +3,13 @@ import {
   eventually,
   fetchHealth,
   freePort,
-  repoRoot,
+  processExited,
+  startScriptProcess,
   TestDatabase,
   testInfrastructure,
   uniqueTopicPrefix,
 } from '@ki/testing';
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { verifyWebhook } from './subscriptions/domain/webhook-signature';
 import { startSmtpReceiver } from './test-support/smtp-receiver';
 import { startWebhookReceiver } from './test-support/webhook-receiver';
@@ -26,21 +26,12 @@ interface Running {
 
 /** A service as a process of its own, started the way `npm start` starts it. */
 function startProcess(name: string, script: string, env: Record<string, string>, port?: number): Running {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
-    cwd: repoRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = startScriptProcess(script, env, { capture: true });
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   return { name, child, url: `http://127.0.0.1:${port ?? 0}`, output };
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
-  );
 
 describe('an opening travels from the registry through the funding ledger to the announcements', () => {
   const databases: Record<string, TestDatabase> = {};
@@ -106,7 +97,7 @@ describe('an opening travels from the registry through the funding ledger to the
 
   afterAll(async () => {
     for (const running of services) if (running.child.exitCode === null) running.child.kill('SIGKILL');
-    await Promise.all(services.map((s) => exited(s.child)));
+    await Promise.all(services.map((s) => processExited(s.child)));
     await webhook.close();
     await smtp.close();
     for (const db of Object.values(databases)) await db.drop();
@@ -133,7 +124,7 @@ describe('an opening travels from the registry through the funding ledger to the
       ...common,
       DATABASE_URL: databases.registry.url,
     });
-    expect({ code: await exited(history.child), output: history.output.join('') }).toMatchObject({ code: 0 });
+    expect({ code: await processExited(history.child), output: history.output.join('') }).toMatchObject({ code: 0 });
 
     const registry = service('registry').url;
     const centre = await call(registry, 'POST', '/centres', REGISTRY_KEY, {
@@ -199,6 +190,6 @@ describe('an opening travels from the registry through the funding ledger to the
     expect(aboutCoesfeld()).toHaveLength(1);
 
     for (const running of services) running.child.kill('SIGTERM');
-    expect(await Promise.all(services.map((s) => exited(s.child)))).toEqual([0, 0, 0]);
+    expect(await Promise.all(services.map((s) => processExited(s.child)))).toEqual([0, 0, 0]);
   });
 });

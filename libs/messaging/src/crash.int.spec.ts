@@ -2,7 +2,8 @@ import { EventTypes, Topics } from '@ki/contracts';
 import {
   coesfeldOpened,
   freePort,
-  repoRoot,
+  processExited,
+  startScriptProcess,
   createTestDatabase,
   eventually,
   TestDatabase,
@@ -11,8 +12,7 @@ import {
   uniqueTopicPrefix,
   waitForGroupToCatchUp,
 } from '@ki/testing';
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeEvent } from './envelope-codec';
@@ -20,16 +20,7 @@ import { encodeEvent } from './envelope-codec';
 const EVENTS = 3000;
 
 /** The probe service as a process of its own, the way a deployment runs it. */
-function startProbeProcess(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', 'libs/messaging/src/test-support/probe-main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+const startProbeProcess = (env: Record<string, string>) => startScriptProcess('libs/messaging/src/test-support/probe-main.ts', env);
 
 describe('a consumer process that dies or is stopped mid-stream', () => {
   let database: TestDatabase;
@@ -98,7 +89,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     await waitUntilProcessing(300);
 
     child.kill('SIGKILL');
-    await exited(child);
+    await processExited(child);
     const atKill = await counts();
     child = startProbeProcess(env);
     await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
@@ -112,13 +103,13 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     await waitUntilProcessing(EVENTS + 300);
 
     child?.kill('SIGTERM');
-    const code = await exited(child as ChildProcess);
+    const code = await processExited(child as ChildProcess);
     child = startProbeProcess(env);
     await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
 
     expect(code).toBe(0);
     expect(await counts()).toEqual({ total: 2 * EVENTS, distinct: 2 * EVENTS });
     child.kill('SIGTERM');
-    await exited(child);
+    await processExited(child);
   });
 });

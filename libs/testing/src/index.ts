@@ -10,3 +10,4 @@ export * from './disposable-broker';
 export * from './kafka-wait';
 export * from './tcp-proxy';
 export * from './local';
+export * from './processes';

@@ -5,31 +5,22 @@ import {
   createTestDatabase,
   eventually,
   freePort,
-  repoRoot,
+  processExited,
   TestDatabase,
   testInfrastructure,
   testKafka,
+  startScriptProcess,
   uniqueTopicPrefix,
   waitForGroupToCatchUp,
 } from '@ki/testing';
 import { Kafka } from 'kafkajs';
-import { ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { writeProgrammesFile } from '../test-support/programmes-file';
 
 const OPENINGS = 3000;
 
-function startLedgerProcess(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', 'apps/funding-ledger/src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+const startLedgerProcess = (env: Record<string, string>) => startScriptProcess('apps/funding-ledger/src/main.ts', env);
 
 describe('a ledger process killed with SIGKILL mid-batch', () => {
   let database: TestDatabase;
@@ -91,7 +82,7 @@ describe('a ledger process killed with SIGKILL mid-batch', () => {
       { name: 'the ledger is allocating', timeout: 90_000, interval: 10 },
     );
     child.kill('SIGKILL');
-    await exited(child);
+    await processExited(child);
     const atKill = await decided();
     child = startLedgerProcess(env);
     await waitForGroupToCatchUp(kafka, 'funding-ledger', topic, 120_000);
@@ -106,6 +97,6 @@ describe('a ledger process killed with SIGKILL mid-batch', () => {
                WHERE id = 'budget:MAIS_KI_GRANT:2016') AS totals_match`);
     expect(rows[0]).toEqual({ decisions: OPENINGS, transfers: 2 * OPENINGS, slots: 2 * OPENINGS, events: OPENINGS, totals_match: true });
     child.kill('SIGTERM');
-    expect(await exited(child)).toBe(0);
+    expect(await processExited(child)).toBe(0);
   });
 });
