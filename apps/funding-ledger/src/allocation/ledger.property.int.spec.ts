@@ -71,25 +71,31 @@ type Command =
   | { kind: 'close'; centre: number; monthsAfterOpening: number }
   | { kind: 'rollover'; year: number };
 
-/** An independent model of the rules, in plain numbers where they are exact (all amounts stay far below 2^53). */
+/** `amount × months / 12`, rounded half up, written independently of the ledger's `fraction`: quotient plus remainder test. */
+function twelfths(amount: bigint, months: number): bigint {
+  const product = amount * BigInt(months);
+  return product / 12n + (2n * (product % 12n) >= 12n ? 1n : 0n);
+}
+
+/** An independent model of the rules; amounts are integer cents and hundredths of a post (BigInt), as in the ledger. */
 class Model {
   readonly opened = new Map<number, { openedOn: string; closedOn: string | null }>();
   readonly decisions = new Set<string>();
-  readonly budgets = new Map<string, number>();
-  readonly grants = new Map<string, number>();
+  readonly budgets = new Map<string, bigint>();
+  readonly grants = new Map<string, bigint>();
   private readonly allocations: {
     centre: number;
     programme: string;
     year: number;
-    amount: number;
+    amount: bigint;
     fromMonth: number;
     reversed: boolean;
   }[] = [];
 
   constructor(private readonly ids: string[]) {}
 
-  budget(programme: string, year: number): number {
-    const initial = { MAIS_KI_GRANT: Number(GRANT_BUDGET), MSW_TEACHER_POSTS: Number(POSTS_BUDGET), POT: Number(POT) }[programme] ?? 0;
+  budget(programme: string, year: number): bigint {
+    const initial = { MAIS_KI_GRANT: GRANT_BUDGET, MSW_TEACHER_POSTS: POSTS_BUDGET, POT }[programme] ?? 0n;
     return this.budgets.get(`${programme}:${year}`) ?? initial;
   }
 
@@ -99,8 +105,8 @@ class Model {
     const year = Number(known.openedOn.slice(0, 4));
     const month = Number(known.openedOn.slice(5, 7));
     this.decide(centre, year, 'opening', month, [
-      ['MAIS_KI_GRANT', Math.round((Number(GRANT) * (13 - month)) / 12)],
-      ['MSW_TEACHER_POSTS', Number(POSTS)],
+      ['MAIS_KI_GRANT', twelfths(GRANT, 13 - month)],
+      ['MSW_TEACHER_POSTS', POSTS],
     ]);
   }
 
@@ -112,10 +118,10 @@ class Model {
     const closeMonth = Number(closedOn.slice(5, 7));
     for (const a of this.allocations.filter((x) => x.centre === centre && x.year >= closeYear && !x.reversed)) {
       let back = a.amount;
-      if (a.year === closeYear && a.programme === 'POT') back = 0;
-      if (a.year === closeYear && a.programme === 'MAIS_KI_GRANT')
-        back = Math.max(0, a.amount - Math.round((Number(GRANT) * (closeMonth - a.fromMonth + 1)) / 12));
-      if (back === 0) continue;
+      if (a.year === closeYear && a.programme === 'POT') back = 0n;
+      if (a.year === closeYear && a.programme === 'MAIS_KI_GRANT') back = a.amount - twelfths(GRANT, closeMonth - a.fromMonth + 1);
+      if (back < 0n) back = 0n;
+      if (back === 0n) continue;
       a.reversed = true;
       this.move(a.programme, a.year, centre, -back);
     }
@@ -128,17 +134,18 @@ class Model {
       .sort(([a], [b]) => HOSTS[a].localeCompare(HOSTS[b]));
     const open = eligible.filter(([, c]) => c.closedOn === null).map(([i]) => i);
     for (const [centre] of eligible) {
-      const lines: [string, number][] = [
-        ['MAIS_KI_GRANT', Number(GRANT)],
-        ['MSW_TEACHER_POSTS', Number(POSTS)],
+      const lines: [string, bigint][] = [
+        ['MAIS_KI_GRANT', GRANT],
+        ['MSW_TEACHER_POSTS', POSTS],
       ];
       const at = open.indexOf(centre);
-      if (year <= 2017 && at >= 0) lines.push(['POT', Math.floor(Number(POT) / open.length) + (at < Number(POT) % open.length ? 1 : 0)]);
+      const n = BigInt(open.length);
+      if (year <= 2017 && at >= 0) lines.push(['POT', POT / n + (BigInt(at) < POT % n ? 1n : 0n)]);
       this.decide(centre, year, 'rollover', 1, lines);
     }
   }
 
-  private decide(centre: number, year: number, occasion: string, fromMonth: number, lines: [string, number][]): void {
+  private decide(centre: number, year: number, occasion: string, fromMonth: number, lines: [string, bigint][]): void {
     const slot = `${centre}:${year}:${occasion}`;
     if (this.decisions.has(slot)) return;
     this.decisions.add(slot);
@@ -150,10 +157,10 @@ class Model {
     }
   }
 
-  private move(programme: string, year: number, centre: number, amount: number): void {
+  private move(programme: string, year: number, centre: number, amount: bigint): void {
     this.budgets.set(`${programme}:${year}`, this.budget(programme, year) - amount);
     const grant = `grant:${this.ids[centre]}:${programme}:${year}`;
-    this.grants.set(grant, (this.grants.get(grant) ?? 0) + amount);
+    this.grants.set(grant, (this.grants.get(grant) ?? 0n) + amount);
   }
 }
 
@@ -261,7 +268,7 @@ describe('ledger invariants under random openings, closings, duplicates, redeliv
               .filter((a) => a.kind !== 'SOURCE')
               .map((a) => {
                 const [kind, programme, year] = a.id.split(':');
-                const value = kind === 'budget' ? model.budget(programme, Number(year)) : (model.grants.get(a.id) ?? 0);
+                const value = kind === 'budget' ? model.budget(programme, Number(year)) : (model.grants.get(a.id) ?? 0n);
                 return [a.id, String(value)];
               }),
           );

@@ -27,8 +27,8 @@ export function splitEvenly<K>(pot: bigint, keys: readonly K[]): Map<K, bigint> 
   if (keys.length === 0) return shares;
   const n = BigInt(keys.length);
   const base = pot / n;
-  const extra = Number(pot % n);
-  keys.forEach((key, i) => shares.set(key, base + (i < extra ? 1n : 0n)));
+  const extra = pot % n;
+  keys.forEach((key, i) => shares.set(key, base + (BigInt(i) < extra ? 1n : 0n)));
   return shares;
 }
 

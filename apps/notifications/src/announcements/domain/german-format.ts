@@ -25,8 +25,9 @@ export function formatEuroCents(cents: string): string {
 /** Hundredths as a German decimal without trailing zeros: 200 → "2", 350 → "3,5", 125 → "1,25". */
 export function formatHundredths(hundredths: number): string {
   if (!Number.isSafeInteger(hundredths) || hundredths < 0) throw new RangeError(`not a count of hundredths: ${hundredths}`);
-  const whole = groupThousands(Math.floor(hundredths / 100).toString());
-  const fraction = (hundredths % 100).toString().padStart(2, '0').replace(/0+$/, '');
+  const value = BigInt(hundredths);
+  const whole = groupThousands((value / 100n).toString());
+  const fraction = (value % 100n).toString().padStart(2, '0').replace(/0+$/, '');
   return fraction ? `${whole},${fraction}` : whole;
 }
 
