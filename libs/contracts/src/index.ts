@@ -12,3 +12,4 @@ export * from './compatibility';
 export * from './registry/commands/centre-commands.v1';
 export * from './ledger/funding-allocated.v1';
 export * from './notifications/announcements.v1';
+export * from './fields';

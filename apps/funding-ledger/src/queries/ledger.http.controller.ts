@@ -1,8 +1,9 @@
+import { IsCalendarDate } from '@ki/contracts';
 import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { Response } from 'express';
+import { IsFiscalYear } from '../fiscal-year';
 import { Programme, PROGRAMMES } from '../programmes/programmes';
 import { LedgerQueries, toCsv } from './ledger-queries';
 
@@ -11,7 +12,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 class AsOfQuery {
   /** Day the balance is taken at (value date), YYYY-MM-DD; today when absent. */
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   asOf?: string;
 }
 
@@ -21,10 +22,7 @@ class AccountsQuery extends AsOfQuery {
   centreId?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsFiscalYear()
   fiscalYear?: number;
 
   @IsOptional()
@@ -34,10 +32,7 @@ class AccountsQuery extends AsOfQuery {
 
 class YearQuery {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsFiscalYear()
   fiscalYear?: number;
 
   /** `csv` for a spreadsheet-ready export. */
@@ -47,10 +42,7 @@ class YearQuery {
 }
 
 class UtilisationQuery {
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsFiscalYear()
   fiscalYear: number;
 
   @IsOptional()

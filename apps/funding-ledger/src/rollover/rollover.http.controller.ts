@@ -1,15 +1,11 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@ki/platform';
+import { IsFiscalYear } from '../fiscal-year';
 import { FiscalYearRollover, RolloverSummary } from './fiscal-year-rollover';
 
 class YearParam {
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsFiscalYear()
   year: number;
 }
 

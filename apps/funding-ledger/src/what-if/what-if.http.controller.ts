@@ -1,20 +1,21 @@
+import { IsHostBodyKey, IsCalendarDate } from '@ki/contracts';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsString, Length, ValidateNested } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AllocateOnOpening } from '../allocation/allocate-on-opening';
 
 class HypotheticalOpening {
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   @IsString()
   @Length(1, 200)
   hostBodyName: string;
 
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'openedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   openedOn: string;
 }
 

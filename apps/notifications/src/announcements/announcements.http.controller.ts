@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AnnouncementKind, AnnouncementKinds } from '@ki/contracts';
+import { AnnouncementKind, AnnouncementKinds, IsHostBodyKey } from '@ki/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Request } from 'express';
 import { NotificationsErrorsFilter } from '../shared/notifications-errors.filter';
 import { AnnouncementQueries } from './queries/announcement-queries';
@@ -23,7 +23,7 @@ class AnnouncementListQuery {
 
   /** Only announcements about this host body. */
   @IsOptional()
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey?: string;
 }
 

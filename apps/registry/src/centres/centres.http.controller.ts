@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
-import { classSchema, CloseCentreV1, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
+import { classSchema, CloseCentreV1, IsCalendarDate, IsTerritoryKey, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
 import { RequireRole } from '@ki/platform';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
 import { CentreStatus } from './domain/centre';
 import { OpenCentreHandler } from './open-centre/open-centre.handler';
@@ -16,7 +16,7 @@ class CentreListQuery {
   status?: CentreStatus;
 
   @IsOptional()
-  @Matches(/^05\d{3}$/, { message: 'territoryKey must be a 5-digit NRW territory key' })
+  @IsTerritoryKey()
   territoryKey?: string;
 
   @IsOptional()
@@ -26,7 +26,7 @@ class CentreListQuery {
 
 class AsOfQuery {
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   asOf?: string;
 }
 

@@ -1,11 +1,9 @@
-import { IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsCalendarDate, IsHostBodyKey, IsWholeCents } from '../fields';
+import { IsIn, IsInt, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 
 /** When an allocation happens: the pro-rata grant of the opening year, or the annual grants on 1 January. */
 export const FundingOccasions = ['opening', 'rollover'] as const;
 export type FundingOccasion = (typeof FundingOccasions)[number];
-
-const CENTS = /^\d{1,15}$/;
-const CENTS_MESSAGE = '$property must be a non-negative whole number of cents written as a decimal string';
 
 /**
  * The ledger booked a centre's funding for one fiscal year. Money is integer cents written as
@@ -21,7 +19,7 @@ export class FundingAllocatedV1 {
   centreId: string;
 
   /** Host body of the centre (partition key, as the registry's events). */
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Official name of the host body, e.g. "Kreis Coesfeld". */
@@ -45,11 +43,11 @@ export class FundingAllocatedV1 {
   causationEventId: string;
 
   /** MAIS grant for the KI staff in this allocation, in cents. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   grantCents: string;
 
   /** What is left of the fiscal year's MAIS budget after this allocation, in cents. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   grantBudgetRemainingCents: string;
 
   /** MSW teacher posts allotted, in hundredths of a post. */
@@ -63,15 +61,15 @@ export class FundingAllocatedV1 {
   teacherPostsRemainingHundredths: number;
 
   /** Value of the teacher posts for reporting (50,000 EUR per post), in cents; not paid out. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   teacherPostsValueCents: string;
 
   /** KOMM-AN NRW money (parts I and II) in this allocation, in cents; "0" when none applies. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   kommAnCents: string;
 
   /** Money paid out in this allocation (grant plus KOMM-AN NRW), in cents. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   totalCents: string;
 }
 
@@ -90,7 +88,7 @@ export class FundingAllocationRejectedV1 {
   centreId: string;
 
   /** Host body of the centre (partition key). */
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Official name of the host body. */
@@ -130,7 +128,7 @@ export class FundingReversedV1 {
   centreId: string;
 
   /** Host body of the centre (partition key). */
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Fiscal year whose bookings were reversed. */
@@ -140,7 +138,7 @@ export class FundingReversedV1 {
   fiscalYear: number;
 
   /** Closing date that decided the unused months, YYYY-MM-DD. */
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'closedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   closedOn: string;
 
   /** `ce_id` of the centre-closed event. */
@@ -149,7 +147,7 @@ export class FundingReversedV1 {
   causationEventId: string;
 
   /** MAIS grant returned to the budget, in cents. */
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   reversedGrantCents: string;
 
   /** Teacher posts returned, in hundredths. */

@@ -1,10 +1,6 @@
+import { IsCalendarDate, IsHostBodyKey, IsWholeCents } from '../fields';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
 import { AllocationRejectionReason, AllocationRejectionReasons } from '../ledger/funding-allocated.v1';
-
-const CENTS = /^\d{1,15}$/;
-const CENTS_MESSAGE = '$property must be a non-negative whole number of cents written as a decimal string';
-const HOST_BODY_KEY = /^05\d{3}(\d{3})?$/;
-const HOST_BODY_KEY_MESSAGE = 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key';
 
 /** What an announcement is about: an opening (with its funding when known by then), or the funding of an opening announced earlier. */
 export const AnnouncementKinds = ['opening', 'funding'] as const;
@@ -37,7 +33,7 @@ export class AnnouncementPublishedV1 {
   kind: AnnouncementKind;
 
   /** Date the announcement is issued under, YYYY-MM-DD. */
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'announcedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   announcedOn: string;
 
   /** Headline of the announcement, in German. */
@@ -55,7 +51,7 @@ export class AnnouncementPublishedV1 {
   centreId: string;
 
   /** Host body of the centre (partition key). */
-  @Matches(HOST_BODY_KEY, { message: HOST_BODY_KEY_MESSAGE })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Official name of the host body, e.g. "Kreis Coesfeld". */
@@ -74,7 +70,7 @@ export class AnnouncementPublishedV1 {
 
   /** MAIS grant announced, in cents; only when fundingStatus is `allocated`. */
   @IsOptional()
-  @Matches(CENTS, { message: CENTS_MESSAGE })
+  @IsWholeCents()
   grantCents?: string;
 
   /** MSW teacher posts announced, in hundredths of a post; only when fundingStatus is `allocated`. */
@@ -108,7 +104,7 @@ export class AnnouncementDeliverySucceededV1 {
   channel: DeliveryChannel;
 
   /** Host body the announcement is about (partition key). */
-  @Matches(HOST_BODY_KEY, { message: HOST_BODY_KEY_MESSAGE })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Attempts it took, the successful one included. */
@@ -136,7 +132,7 @@ export class AnnouncementDeliveryFailedV1 {
   channel: DeliveryChannel;
 
   /** Host body the announcement is about (partition key). */
-  @Matches(HOST_BODY_KEY, { message: HOST_BODY_KEY_MESSAGE })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** Attempts made. */

@@ -1,4 +1,5 @@
-import { IsDateString, IsInt, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
+import { IsHostBodyKey, IsTerritoryKey, IsCalendarDate } from '../fields';
+import { IsDateString, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
 
 /** A KI centre opened: the fact that drives funding allocation and announcements. */
 export class CentreOpenedV1 {
@@ -7,11 +8,11 @@ export class CentreOpenedV1 {
   centreId: string;
 
   /** Host body: the 5-digit territory key, or the 8-digit key of Stadt Aachen (05334002). */
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** The territory (5-digit official key) the host body lies in. */
-  @Matches(/^05\d{3}$/, { message: 'territoryKey must be a 5-digit NRW territory key' })
+  @IsTerritoryKey()
   territoryKey: string;
 
   /** Official name of the host body, e.g. "Kreis Coesfeld". */
@@ -26,7 +27,7 @@ export class CentreOpenedV1 {
 
   /** Opening date, ISO calendar date (YYYY-MM-DD). */
   @IsDateString({ strict: true })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'openedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   openedOn: string;
 
   /** Place of the opening event, e.g. "Lüdinghausen". */

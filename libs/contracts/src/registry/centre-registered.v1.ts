@@ -1,4 +1,5 @@
-import { IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsHostBodyKey, IsTerritoryKey } from '../fields';
+import { IsString, IsUUID, Length } from 'class-validator';
 
 /** A KI centre was registered for a host body; it is not open yet. */
 export class CentreRegisteredV1 {
@@ -7,11 +8,11 @@ export class CentreRegisteredV1 {
   centreId: string;
 
   /** Host body: the 5-digit territory key, or 05334002 for Stadt Aachen. */
-  @Matches(/^05\d{3}(\d{3})?$/, { message: 'hostBodyKey must be a 5-digit NRW territory key or an 8-digit municipality key' })
+  @IsHostBodyKey()
   hostBodyKey: string;
 
   /** The territory (5-digit official key) the host body lies in. */
-  @Matches(/^05\d{3}$/, { message: 'territoryKey must be a 5-digit NRW territory key' })
+  @IsTerritoryKey()
   territoryKey: string;
 
   /** Name of the centre, e.g. "Kommunales Integrationszentrum Kreis Coesfeld". */

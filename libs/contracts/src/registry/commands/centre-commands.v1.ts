@@ -1,6 +1,5 @@
+import { IsCalendarDate } from '../../fields';
 import { IsDateString, IsEmail, IsString, IsUUID, Length, Matches } from 'class-validator';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Register a KI centre for a host body. The same class validates the REST body and the Kafka command. */
 export class RegisterCentreV1 {
@@ -36,7 +35,7 @@ export class OpenCentreV1 {
 
   /** Opening date, YYYY-MM-DD. */
   @IsDateString({ strict: true }, { message: 'openedOn must be a valid calendar date YYYY-MM-DD' })
-  @Matches(DATE, { message: 'openedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   openedOn: string;
 
   /** Place of the opening event. */
@@ -53,7 +52,7 @@ export class CloseCentreV1 {
 
   /** Closing date, YYYY-MM-DD, not before the opening. */
   @IsDateString({ strict: true }, { message: 'closedOn must be a valid calendar date YYYY-MM-DD' })
-  @Matches(DATE, { message: 'closedOn must be a calendar date YYYY-MM-DD' })
+  @IsCalendarDate()
   closedOn: string;
 
   /** Why it closes. */
