@@ -1,5 +1,5 @@
 import { EventTypes, Topics, topicName } from '@ki/contracts';
-import { EventPublisher } from '@ki/messaging';
+import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, collectMessages, eventually, historicalOpenings, startTestService, testKafka, TestService } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -201,6 +201,47 @@ describe('funding allocation when a centre opens', () => {
 
     expect([without.status, reader.status, badYear.status]).toEqual([401, 403, 400]);
     expect(((await badYear.json()) as { message: string[] }).message).toEqual(expect.arrayContaining([expect.stringContaining('year')]));
+  });
+
+  it('dead-letters an opening with an invalid payload, naming the field, and allocates the opening behind it', async () => {
+    const deadLetters = await collectMessages(kafka, topicName(Topics.deadLetters, ledger.config.kafka.topicPrefix));
+    const { message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/registry');
+    const broken = { ...message, value: JSON.stringify({ ...JSON.parse(String(message.value)), openedOn: 'soon' }) };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topicName(Topics.centres, ledger.config.kafka.topicPrefix), messages: [broken] });
+    await producer.disconnect();
+    const behind = coesfeldOpened({ openedOn: '2016-04-01' });
+    await registry.publish(EventTypes.CentreOpenedV1, behind);
+
+    const dead = await eventually(() => {
+      const found = deadLetters.messages.find((m) => m.headers.ce_id === message.headers.ce_id);
+      if (!found) throw new Error('not dead-lettered yet');
+      return found;
+    });
+    await deadLetters.stop();
+    expect(dead.headers.dlq_consumer_group).toBe('funding-ledger');
+    expect(dead.headers.dlq_error).toContain('openedOn');
+    await eventually(async () => expect(await decisions(behind.centreId)).toBe(1), { name: 'the opening behind it decided' });
+  });
+
+  it('answers an invalid what-if with 400 naming the fields and an unknown account with 404', async () => {
+    const res = await fetch(`${ledger.url}/what-if`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ openings: [{ hostBodyKey: '99999', openedOn: '12.02.2016' }] }),
+    });
+    const unknown = await get('/accounts/budget:NO_SUCH_PROGRAMME:2016/balance');
+
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string[] }).message).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('hostBodyKey'),
+        expect.stringContaining('hostBodyName'),
+        expect.stringContaining('openedOn'),
+      ]),
+    );
+    expect(unknown.status).toBe(404);
   });
 
   it('keeps transfers append-only and budgets from going below zero, even for SQL that bypasses the service', async () => {
