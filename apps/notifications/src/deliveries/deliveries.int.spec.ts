@@ -1,6 +1,7 @@
 import { EventTypes, Topics } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { DataSource } from 'typeorm';
 import { notificationsService } from '../service';
 import { generateWebhookSecret, verifyWebhook } from '../subscriptions/domain/webhook-signature';
 import { fundingAllocated } from '../test-support/funding-fixtures';
@@ -180,6 +181,34 @@ describe('webhook deliveries', () => {
     await eventually(() => expect(receiver.received.filter((r) => r.status === 200)).toHaveLength(2), { name: 'both delivered' });
     const order = receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
     expect(order).toEqual([first, first, first, second]);
+    await call('DELETE', `/subscriptions/${subscription.id}`);
+    await receiver.close();
+  });
+
+  it('records new announcements for a subscriber while its webhook is still answering', async () => {
+    let answer!: (status: number) => void;
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    const receiver = await startWebhookReceiver(({ count }) => {
+      if (count > 1) return 200;
+      asked();
+      return new Promise<number>((resolve) => (answer = resolve));
+    });
+    const subscription = await subscribe(receiver.url);
+    const deliveries = async () =>
+      (
+        await service.app.get(DataSource).query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1`, [subscription.id])
+      )[0].n as number;
+
+    const first = await openAndFund();
+    await held;
+    const second = await openAndFund();
+
+    await eventually(async () => expect(await deliveries()).toBe(2), { name: 'second delivery recorded while the first is attempted' });
+    answer(200);
+    await eventually(() => expect(receiver.received).toHaveLength(2), { name: 'both delivered' });
+    const order = receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
+    expect(order).toEqual([first, second]);
     await call('DELETE', `/subscriptions/${subscription.id}`);
     await receiver.close();
   });

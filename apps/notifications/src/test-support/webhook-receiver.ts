@@ -11,18 +11,20 @@ export interface ReceivedWebhook {
 
 /**
  * A real HTTP server on a free loopback port that records every request and answers with the
- * status `respond` chooses (200 by default).
+ * status `respond` chooses (200 by default), when the promise it may return settles.
  */
-export async function startWebhookReceiver(respond: (request: { count: number; body: string }) => number = () => 200) {
+export async function startWebhookReceiver(respond: (request: { count: number; body: string }) => number | Promise<number> = () => 200) {
   const received: ReceivedWebhook[] = [];
+  let requests = 0;
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const status = respond({ count: received.length + 1, body });
-      received.push({ headers: req.headers, body, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver failure');
+      void Promise.resolve(respond({ count: ++requests, body })).then((status) => {
+        received.push({ headers: req.headers, body, status });
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver failure');
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

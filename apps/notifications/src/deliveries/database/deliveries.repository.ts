@@ -25,27 +25,58 @@ export interface DueDelivery {
   attempts: number;
   target: string;
   secret: string | null;
-  consecutiveFailures: number;
+  /** End of the claim: the delivery's next attempt time while it is attempted; it also identifies the claim. */
+  leaseUntil: Date;
 }
 
 /**
- * Claims due deliveries for this transaction: for each active subscriber only its oldest pending
- * delivery (so each subscriber receives announcements in order), skipping rows another instance
- * holds. Subscriber rows are locked too, so one instance at a time counts a subscriber's failures.
+ * Claims due deliveries in a short transaction of its own: for each active subscriber only its
+ * oldest pending delivery (so each subscriber receives announcements in order), skipping rows
+ * another instance is claiming. A claim is a lease: the delivery's next attempt time moves to
+ * `leaseMs` from now, so nobody picks it up again (nor a younger delivery of the same subscriber,
+ * which waits behind it) until its outcome is recorded or the lease runs out because the claimant
+ * died. Only delivery rows are locked, and only for this statement.
  */
-export async function claimDueDeliveries(manager: EntityManager, limit: number): Promise<DueDelivery[]> {
-  return manager.query(
-    `SELECT d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
-            s.target, s.secret, s.consecutive_failures AS "consecutiveFailures"
-     FROM deliveries d
-     JOIN subscriptions s ON s.id = d.subscription_id
-     WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
-       AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.seq < d.seq)
-     ORDER BY d.seq
-     LIMIT $1
-     FOR UPDATE OF d, s SKIP LOCKED`,
-    [limit],
+export async function claimDueDeliveries(manager: EntityManager, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+  const [rows]: [DueDelivery[], number] = await manager.query(
+    `WITH due AS (
+       SELECT d.id FROM deliveries d
+       JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.seq < d.seq)
+       ORDER BY d.seq
+       LIMIT $1
+       FOR NO KEY UPDATE OF d SKIP LOCKED
+     )
+     UPDATE deliveries d
+     -- whole milliseconds, so the lease survives the round trip through a JavaScript Date unchanged
+     SET next_attempt_at = date_trunc('milliseconds', now()) + make_interval(secs => $2::double precision / 1000)
+     FROM due, subscriptions s
+     WHERE d.id = due.id AND s.id = d.subscription_id
+     RETURNING d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
+               s.target, s.secret, d.next_attempt_at AS "leaseUntil"`,
+    [limit, leaseMs],
   );
+  return rows;
+}
+
+/**
+ * Locks a claimed delivery and its subscriber for recording the outcome of the attempt, and
+ * returns the subscriber's run of failures before it. Undefined when the claim is gone: the
+ * delivery was cancelled, given up, resent, or claimed again after the lease ran out.
+ */
+export async function lockClaim(
+  manager: EntityManager,
+  claim: Pick<DueDelivery, 'id' | 'leaseUntil'>,
+): Promise<{ consecutiveFailures: number } | undefined> {
+  const rows: { consecutiveFailures: number }[] = await manager.query(
+    `SELECT s.consecutive_failures AS "consecutiveFailures"
+     FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.id = $1 AND d.status = 'pending' AND d.next_attempt_at = $2
+     FOR NO KEY UPDATE OF d, s`,
+    [claim.id, claim.leaseUntil],
+  );
+  return rows[0];
 }
 
 /** One attempt as logged. */

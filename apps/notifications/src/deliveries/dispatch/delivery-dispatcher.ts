@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EventTypes } from '@ki/contracts';
-import { Outbox } from '@ki/messaging';
+import { classifyFailure, Outbox } from '@ki/messaging';
 import { SERVICE_CONFIG } from '@ki/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AnnouncementRecord, findAnnouncements } from '../../announcements/database/announcements.repository';
@@ -12,6 +12,7 @@ import {
   claimDueDeliveries,
   DueDelivery,
   giveUpPending,
+  lockClaim,
   markFailed,
   markSucceeded,
   recordAttempt,
@@ -34,28 +35,32 @@ interface Outcome {
 }
 
 /**
- * Works the deliveries table like an outbox: claims due deliveries (FOR UPDATE SKIP LOCKED, so
- * several instances share the work), attempts them, and records each outcome, the retry or the
- * giving-up, and the resulting events in the same transaction. A crash during an attempt rolls
- * the claim back, and the delivery is attempted again (receivers deduplicate by webhook-id or
- * Message-ID).
+ * Works the deliveries table like an outbox, in three steps so that no transaction stays open
+ * while a receiver answers: claims due deliveries with a lease in a short transaction (SKIP
+ * LOCKED, so several instances share the work), attempts them with no transaction open, and
+ * records each outcome (the attempt, the retry or the giving-up, and the resulting events) in a
+ * short transaction of its own.
+ *
+ * A delivery whose outcome was recorded is never attempted again. A crash between an attempt and
+ * its record leaves the claim to run out, and the delivery is attempted again: delivery is
+ * at-least-once, with the same webhook-id (or Message-ID) each time, by which receivers
+ * deduplicate as the Standard Webhooks convention expects.
  */
 @Injectable()
 export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: PollingLoop;
   private readonly email: EmailSender;
+  private readonly logger = new Logger(DeliveryDispatcher.name);
+  /** How long a claim lasts: well beyond one attempt's time limit, so only a dead claimant loses it. */
+  private readonly leaseMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
   ) {
-    this.loop = new PollingLoop(
-      'delivery dispatcher',
-      config.pollIntervalMs,
-      () => this.dispatchDue(),
-      new Logger(DeliveryDispatcher.name),
-    );
+    this.loop = new PollingLoop('delivery dispatcher', config.pollIntervalMs, () => this.dispatchDue(), this.logger);
+    this.leaseMs = Math.max(60_000, 3 * config.delivery.timeoutMs);
     this.email = new EmailSender(config.mail.smtpUrl, config.mail.from, config.delivery.timeoutMs);
   }
 
@@ -68,20 +73,35 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     this.email.close();
   }
 
-  /** One round: attempts the due deliveries; true when there were some. */
-  dispatchDue(): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const due = await claimDueDeliveries(manager, BATCH);
-      if (due.length === 0) return false;
-      const announcements = new Map(
-        (await findAnnouncements(manager, [...new Set(due.map((d) => d.announcementId))])).map((a) => [a.id, a]),
+  /**
+   * One round: attempts the due deliveries; true when there were some. A record that fails is
+   * logged and its delivery attempted again when the lease runs out; an outage of the database
+   * is thrown, so the loop backs off and reports it.
+   */
+  async dispatchDue(): Promise<boolean> {
+    const due = await this.dataSource.transaction((manager) => claimDueDeliveries(manager, BATCH, this.leaseMs));
+    if (due.length === 0) return false;
+    const announcements = new Map(
+      (await findAnnouncements(this.dataSource.manager, [...new Set(due.map((d) => d.announcementId))])).map((a) => [a.id, a]),
+    );
+    const results = await Promise.allSettled(
+      due.map(async (delivery) => {
+        const announcement = announcements.get(delivery.announcementId) as AnnouncementRecord;
+        const outcome = await this.attempt(delivery, announcement);
+        await this.dataSource.transaction((manager) => this.record(manager, delivery, announcement, outcome));
+      }),
+    );
+    let outage: unknown;
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      const err: unknown = result.reason;
+      if (classifyFailure(err) === 'infrastructure') outage ??= err;
+      this.logger.error(
+        `delivery ${due[i].id}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${(err as Error).message}`,
       );
-      const outcomes = await Promise.all(due.map((d) => this.attempt(d, announcements.get(d.announcementId) as AnnouncementRecord)));
-      for (const [i, delivery] of due.entries()) {
-        await this.record(manager, delivery, announcements.get(delivery.announcementId) as AnnouncementRecord, outcomes[i]);
-      }
-      return true;
-    });
+    }
+    if (outage) throw outage;
+    return true;
   }
 
   private async attempt(delivery: DueDelivery, announcement: AnnouncementRecord): Promise<Outcome> {
@@ -121,6 +141,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private async record(manager: EntityManager, delivery: DueDelivery, announcement: AnnouncementRecord, outcome: Outcome): Promise<void> {
     const origin = { correlationId: announcement.correlationId };
     const attempts = delivery.attempts + 1;
+    const claim = await lockClaim(manager, delivery);
     await recordAttempt(manager, delivery.id, {
       startedAt: outcome.startedAt,
       finishedAt: outcome.finishedAt,
@@ -128,6 +149,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       statusCode: outcome.statusCode,
       error: outcome.error,
     });
+    if (!claim) {
+      // Someone else decided about the delivery meanwhile; the attempt stays in the log only.
+      this.logger.warn(`delivery ${delivery.id}: its claim ended during the attempt, the outcome is logged but changes nothing`);
+      return;
+    }
     const common = {
       deliveryId: delivery.id,
       announcementId: announcement.id,
@@ -143,7 +169,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     }
     const error = outcome.error ?? 'failed';
     const decision = afterFailedAttempt(
-      { attempts, consecutiveFailures: delivery.consecutiveFailures },
+      { attempts, consecutiveFailures: claim.consecutiveFailures },
       this.config.delivery,
       outcome.finishedAt,
     );
