@@ -1,4 +1,4 @@
-import { Matches } from 'class-validator';
+import { Matches, ValidateBy } from 'class-validator';
 
 /** Host body: a 5-digit NRW territory key, or the 8-digit municipality key of Stadt Aachen (05334002). */
 export const IsHostBodyKey = () =>
@@ -7,8 +7,28 @@ export const IsHostBodyKey = () =>
 /** A 5-digit NRW territory key (Amtlicher Gemeindeschlüssel of a Kreis or kreisfreie Stadt). */
 export const IsTerritoryKey = () => Matches(/^05\d{3}$/, { message: '$property must be a 5-digit NRW territory key' });
 
-/** An ISO calendar date, YYYY-MM-DD. */
-export const IsCalendarDate = () => Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a calendar date YYYY-MM-DD' });
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether a YYYY-MM-DD string names a day that exists (no 30 February). */
+function isRealDay(value: string): boolean {
+  const day = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * An ISO calendar date, YYYY-MM-DD, of a day that exists. The shape is a pattern (it appears in
+ * the JSON schemas); the second check refuses days such as 2016-02-30 before they reach a database.
+ */
+export const IsCalendarDate = (): PropertyDecorator => (target, property) => {
+  Matches(DATE, { message: '$property must be a calendar date YYYY-MM-DD' })(target, property);
+  ValidateBy({
+    name: 'isRealCalendarDay',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || !DATE.test(value) || isRealDay(value),
+      defaultMessage: () => '$property must be a day that exists in the calendar',
+    },
+  })(target, property);
+};
 
 /** Money: a non-negative whole number of cents as a decimal string (exact beyond 2^53). */
 export const IsWholeCents = () =>

@@ -1,5 +1,5 @@
 import { IsCalendarDate, IsHostBodyKey, IsWholeCents } from '../fields';
-import { IsIn, IsInt, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 
 /** When an allocation happens: the pro-rata grant of the opening year, or the annual grants on 1 January. */
 export const FundingOccasions = ['opening', 'rollover'] as const;
@@ -154,4 +154,9 @@ export class FundingReversedV1 {
   @IsInt()
   @Min(0)
   returnedTeacherPostsHundredths: number;
+
+  /** KOMM-AN NRW money returned (allocations of years after the closing), in cents; absent in events before it was added. */
+  @IsOptional()
+  @IsWholeCents()
+  reversedKommAnCents?: string;
 }
