@@ -6,7 +6,7 @@ import { DEFAULT_PROGRAMMES_FILE, loadProgrammes, Programme } from './programmes
 export const DEVELOPMENT_LEDGER_KEY = 'ki-dev-ledger-write-key';
 
 class LedgerEnv extends ServiceEnv {
-  /** API keys as name:key:role+role, comma-separated; writes need ledger:write. */
+  /** API keys as name:key:role+role, comma-separated; the rollover needs ledger:write, the what-if dry run ledger:plan. */
   @IsOptional()
   @IsString()
   LEDGER_API_KEYS?: string;
@@ -27,7 +27,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const parsed = validateEnv(LedgerEnv, env);
   return {
     ...serviceConfig({ service: 'funding-ledger', port: 3002, database: 'ki_ledger' }, parsed),
-    apiKeys: apiKeysOrDevelopment(parsed.LEDGER_API_KEYS, DEVELOPMENT_LEDGER_KEY, ['ledger:write']),
+    apiKeys: apiKeysOrDevelopment(parsed.LEDGER_API_KEYS, DEVELOPMENT_LEDGER_KEY, ['ledger:write', 'ledger:plan']),
     programmes: loadProgrammes(parsed.LEDGER_PROGRAMMES_FILE ?? DEFAULT_PROGRAMMES_FILE),
   };
 }

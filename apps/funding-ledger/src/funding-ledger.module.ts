@@ -8,7 +8,6 @@ import { AllocateOnOpening } from './allocation/allocate-on-opening';
 import { FundingKafkaController } from './allocation/funding.kafka.controller';
 import { ReverseOnClosing } from './closing/reverse-on-closing';
 import { LedgerConfig } from './config';
-import { KnownCentre } from './known-centres/known-centre.entity';
 import { ledgerMigrations } from './migrations';
 import { PROGRAMMES } from './programmes/programmes';
 import { LedgerHttpController } from './queries/ledger.http.controller';
@@ -27,7 +26,7 @@ export class FundingLedgerModule {
     return {
       module: FundingLedgerModule,
       imports: [
-        PlatformModule.forRoot({ config, logger, entities: [KnownCentre], migrations: ledgerMigrations }),
+        PlatformModule.forRoot({ config, logger, entities: [], migrations: ledgerMigrations }),
         MessagingModule.forRoot({ consumerGroups: [LEDGER_GROUP] }),
       ],
       controllers: [FundingKafkaController, LedgerHttpController, RolloverHttpController, WhatIfHttpController],

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, FundingAllocatedV1, FundingOccasion } from '@ki/contracts';
-import { Outbox } from '@ki/messaging';
+import { NonRetryableError, Outbox } from '@ki/messaging';
+import { LedgerInvariant } from '../ledger.errors';
 import type { EntityManager } from 'typeorm';
 import { AccountIds, lockBudgets, NewTransfer, openAccountsAndBook, openFiscalYear } from '../ledger/ledger-book';
 import { stableId } from '../ledger/stable-id';
@@ -34,10 +35,19 @@ export type AllocationResult = Decision & { decisionId: string; duplicate: boole
  */
 @Injectable()
 export class AllocateFunding {
+  /** Programme codes by the event field they count towards; the configuration does not change at run time. */
+  private readonly codesByRole = new Map<Programme['reportAs'], string[]>();
+
   constructor(
     @Inject(PROGRAMMES) private readonly programmes: Programme[],
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    for (const role of ['GRANT', 'TEACHER_POSTS', 'KOMM_AN'] as const)
+      this.codesByRole.set(
+        role,
+        programmes.filter((p) => p.reportAs === role).map((p) => p.code),
+      );
+  }
 
   async allocate(manager: EntityManager, request: AllocationRequest): Promise<AllocationResult> {
     const { centre, fiscalYear, occasion, causedByEventId } = request;
@@ -48,7 +58,7 @@ export class AllocateFunding {
     // The unique (centre, year, occasion) slot makes a second delivery, even with a new event id, a no-op.
     const inserted: unknown[] = await manager.query(
       `INSERT INTO funding_decisions (id, centre_id, fiscal_year, occasion, outcome, reason, detail, caused_by_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (centre_id, fiscal_year, occasion) DO NOTHING RETURNING id`,
       [
         decisionId,
         centre.centreId,
@@ -102,7 +112,7 @@ export class AllocateFunding {
   }
 
   private reported(...roles: Programme['reportAs'][]): string[] {
-    return this.programmes.filter((p) => roles.includes(p.reportAs)).map((p) => p.code);
+    return roles.flatMap((role) => this.codesByRole.get(role) ?? []);
   }
 
   private async book(manager: EntityManager, request: AllocationRequest, decisionId: string, lines: AllocationLine[]): Promise<void> {
@@ -132,7 +142,11 @@ export class AllocateFunding {
     }));
     const booked = await openAccountsAndBook(manager, accounts, transfers);
     // The decision slot was free, so every allocation slot must be too; anything else is a broken ledger.
-    if (booked !== transfers.length) throw new Error(`allocation ${decisionId}: booked ${booked} of ${transfers.length} transfers`);
+    if (booked !== transfers.length)
+      throw new NonRetryableError(
+        LedgerInvariant.brokenBooking,
+        `allocation ${decisionId}: booked ${booked} of ${transfers.length} transfers`,
+      );
   }
 
   private allocatedEvent(

@@ -30,7 +30,7 @@ describe('funding allocation when a centre opens', () => {
 
   beforeAll(async () => {
     ledger = await startTestService(fundingLedgerService, {
-      env: { LEDGER_API_KEYS: `ops:${WRITER}:ledger:write,viewer:${READER}:ledger:read` },
+      env: { LEDGER_API_KEYS: `ops:${WRITER}:ledger:write+ledger:plan,viewer:${READER}:ledger:read` },
     });
     db = ledger.app.get(DataSource);
     kafka = testKafka();
@@ -174,7 +174,7 @@ describe('funding allocation when a centre opens', () => {
     const before = await decisions();
     const res = await fetch(`${ledger.url}/what-if`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': WRITER },
       body: JSON.stringify({
         openings: [
           { hostBodyKey: '05554', hostBodyName: 'Kreis Borken', openedOn: '2016-06-28' },
@@ -228,7 +228,7 @@ describe('funding allocation when a centre opens', () => {
   it('answers an invalid what-if with 400 naming the fields and an unknown account with 404', async () => {
     const res = await fetch(`${ledger.url}/what-if`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-API-Key': WRITER },
       body: JSON.stringify({ openings: [{ hostBodyKey: '99999', openedOn: '12.02.2016' }] }),
     });
     const unknown = await get('/accounts/budget:NO_SUCH_PROGRAMME:2016/balance');
@@ -242,6 +242,43 @@ describe('funding allocation when a centre opens', () => {
       ]),
     );
     expect(unknown.status).toBe(404);
+  });
+
+  it('books only what a centre keeps when its closing reached the ledger before its opening', async () => {
+    const late = coesfeldOpened({ hostBodyKey: '05166', territoryKey: '05166', hostBodyName: 'Kreis Viersen', openedOn: '2016-03-01' });
+    await registry.publish(EventTypes.CentreClosedV1, {
+      centreId: late.centreId,
+      hostBodyKey: '05166',
+      closedOn: '2016-05-31',
+      reason: 'test',
+    });
+    await registry.publish(EventTypes.CentreOpenedV1, late);
+
+    const [event] = await eventually(() => {
+      const found = fundingEvents(EventTypes.FundingAllocatedV1.type, late.centreId);
+      if (found.length === 0) throw new Error('no funding-allocated yet');
+      return found;
+    });
+    // March to May of 170,000 EUR; the teacher posts went back with the closing.
+    expect(JSON.parse(event.value ?? '')).toEqual(expect.objectContaining({ grantCents: '4250000', teacherPostsHundredths: 0 }));
+    expect((await get(`/centres/${late.centreId}/statement`)).body).toEqual([
+      expect.objectContaining({ programmeCode: 'MAIS_KI_GRANT', amount: '4250000' }),
+    ]);
+  });
+
+  it('refuses a what-if without a key, an impossible date with 400, a statement of an unknown centre with 404 and a rollover years ahead with 422', async () => {
+    const withoutKey = await fetch(`${ledger.url}/what-if`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    const impossible = await get('/accounts/budget:MAIS_KI_GRANT:2016/balance?asOf=2016-02-30');
+    const unknown = await get(`/centres/${coesfeldOpened().centreId}/statement`);
+    const ahead = await fetch(`${ledger.url}/fiscal-years/2099/rollover`, { method: 'POST', headers: { 'X-API-Key': WRITER } });
+
+    expect([withoutKey.status, impossible.status, unknown.status, ahead.status]).toEqual([401, 400, 404, 422]);
+    expect(impossible.body.message).toEqual([expect.stringContaining('asOf must be a day that exists')]);
+    expect(((await ahead.json()) as { code: string }).code).toBe('LEDGER.YEAR_TOO_FAR_AHEAD');
   });
 
   it('keeps transfers append-only and budgets from going below zero, even for SQL that bypasses the service', async () => {

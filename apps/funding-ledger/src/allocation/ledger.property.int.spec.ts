@@ -79,7 +79,7 @@ function twelfths(amount: bigint, months: number): bigint {
 
 /** An independent model of the rules; amounts are integer cents and hundredths of a post (BigInt), as in the ledger. */
 class Model {
-  readonly opened = new Map<number, { openedOn: string; closedOn: string | null }>();
+  readonly centres = new Map<number, { openedOn: string | null; closedOn: string | null }>();
   readonly decisions = new Set<string>();
   readonly budgets = new Map<string, bigint>();
   readonly grants = new Map<string, bigint>();
@@ -100,8 +100,9 @@ class Model {
   }
 
   open(centre: number, openedOn: string): void {
-    const known = this.opened.get(centre) ?? { openedOn, closedOn: null };
-    this.opened.set(centre, known);
+    const known = this.centres.get(centre) ?? { openedOn: null, closedOn: null };
+    known.openedOn ??= openedOn;
+    this.centres.set(centre, known);
     const year = Number(known.openedOn.slice(0, 4));
     const month = Number(known.openedOn.slice(5, 7));
     this.decide(centre, year, 'opening', month, [
@@ -111,16 +112,15 @@ class Model {
   }
 
   close(centre: number, closedOn: string): void {
-    const known = this.opened.get(centre);
-    if (!known || known.closedOn) return;
+    const known = this.centres.get(centre);
+    if (known?.closedOn) return;
+    if (!known) {
+      this.centres.set(centre, { openedOn: null, closedOn });
+      return;
+    }
     known.closedOn = closedOn;
-    const closeYear = Number(closedOn.slice(0, 4));
-    const closeMonth = Number(closedOn.slice(5, 7));
-    for (const a of this.allocations.filter((x) => x.centre === centre && x.year >= closeYear && !x.reversed)) {
-      let back = a.amount;
-      if (a.year === closeYear && a.programme === 'POT') back = 0n;
-      if (a.year === closeYear && a.programme === 'MAIS_KI_GRANT') back = a.amount - twelfths(GRANT, closeMonth - a.fromMonth + 1);
-      if (back < 0n) back = 0n;
+    for (const a of this.allocations.filter((x) => x.centre === centre && !x.reversed)) {
+      const back = a.amount - this.kept(a.programme, a.amount, a.fromMonth, a.year, closedOn);
       if (back === 0n) continue;
       a.reversed = true;
       this.move(a.programme, a.year, centre, -back);
@@ -129,29 +129,47 @@ class Model {
 
   rollover(year: number): void {
     const newYear = `${year}-01-01`;
-    const eligible = [...this.opened.entries()]
-      .filter(([, c]) => c.openedOn < newYear && (c.closedOn === null || c.closedOn >= newYear))
-      .sort(([a], [b]) => HOSTS[a].localeCompare(HOSTS[b]));
-    const open = eligible.filter(([, c]) => c.closedOn === null).map(([i]) => i);
-    for (const [centre] of eligible) {
+    const eligible = [...this.centres.entries()]
+      .filter(([, c]) => c.openedOn !== null && c.openedOn < newYear && (c.closedOn === null || c.closedOn >= newYear))
+      .map(([i]) => i)
+      .sort((a, b) => HOSTS[a].localeCompare(HOSTS[b]));
+    const splitPot = year <= 2017 && ![...this.decisions].some((d) => d.endsWith(`:${year}:rollover`));
+    const n = BigInt(eligible.length);
+    eligible.forEach((centre, at) => {
       const lines: [string, bigint][] = [
         ['MAIS_KI_GRANT', GRANT],
         ['MSW_TEACHER_POSTS', POSTS],
       ];
-      const at = open.indexOf(centre);
-      const n = BigInt(open.length);
-      if (year <= 2017 && at >= 0) lines.push(['POT', POT / n + (BigInt(at) < POT % n ? 1n : 0n)]);
+      if (splitPot) lines.push(['POT', POT / n + (BigInt(at) < POT % n ? 1n : 0n)]);
       this.decide(centre, year, 'rollover', 1, lines);
-    }
+    });
+  }
+
+  /** What a centre closing on `closedOn` keeps of `amount` for `year`, from the README's closing policy. */
+  private kept(programme: string, amount: bigint, fromMonth: number, year: number, closedOn: string): bigint {
+    const closeYear = Number(closedOn.slice(0, 4));
+    if (closeYear !== year) return closeYear > year ? amount : 0n;
+    if (programme === 'MSW_TEACHER_POSTS') return 0n;
+    if (programme === 'POT') return amount;
+    const months = Number(closedOn.slice(5, 7)) - fromMonth + 1;
+    if (months <= 0) return 0n;
+    const grant = twelfths(GRANT, months);
+    return grant < amount ? grant : amount;
   }
 
   private decide(centre: number, year: number, occasion: string, fromMonth: number, lines: [string, bigint][]): void {
     const slot = `${centre}:${year}:${occasion}`;
     if (this.decisions.has(slot)) return;
     this.decisions.add(slot);
-    if (this.opened.get(centre)?.closedOn) return;
-    if (lines.some(([programme, amount]) => amount > this.budget(programme, year))) return;
-    for (const [programme, amount] of lines) {
+    const closedOn = this.centres.get(centre)?.closedOn;
+    const funded = lines
+      .map(([programme, amount]): [string, bigint] => [
+        programme,
+        closedOn ? this.kept(programme, amount, fromMonth, year, closedOn) : amount,
+      ])
+      .filter(([, amount]) => amount > 0n);
+    if (funded.length === 0 || funded.some(([programme, amount]) => amount > this.budget(programme, year))) return;
+    for (const [programme, amount] of funded) {
       this.allocations.push({ centre, programme, year, amount, fromMonth, reversed: false });
       this.move(programme, year, centre, amount);
     }
@@ -221,7 +239,7 @@ describe('ledger invariants under random openings, closings, duplicates, redeliv
 
           for (const command of commands) {
             if (command.kind === 'rollover') {
-              await rollover.execute(command.year);
+              await rollover.execute(command.year, '2030-01-01');
               model.rollover(command.year);
             } else if (command.kind === 'close') {
               const opened = openings[command.centre];

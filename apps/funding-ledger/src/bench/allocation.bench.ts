@@ -12,7 +12,6 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AllocateFunding } from '../allocation/allocate-funding';
 import { AllocateOnOpening } from '../allocation/allocate-on-opening';
-import { KnownCentre } from '../known-centres/known-centre.entity';
 import { ledgerMigrations } from '../migrations';
 import { DEFAULT_PROGRAMMES_FILE, parseProgrammes } from '../programmes/programmes';
 
@@ -39,7 +38,7 @@ async function rawInserts(url: string): Promise<number> {
 }
 
 async function ledgerAllocations(url: string): Promise<number> {
-  const dataSource = new DataSource({ type: 'postgres', url, entities: [KnownCentre], migrations: ledgerMigrations, logging: false });
+  const dataSource = new DataSource({ type: 'postgres', url, migrations: ledgerMigrations, logging: false });
   await dataSource.initialize();
   await dataSource.runMigrations();
   // The shipped programmes with budgets large enough that nothing is refused.

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CentreClosedV1, EventTypes } from '@ki/contracts';
-import { Outbox } from '@ki/messaging';
+import { NonRetryableError, Outbox } from '@ki/messaging';
 import type { EntityManager } from 'typeorm';
-import { monthOf, unusedGrant, yearOf } from '../allocation/domain/amounts';
+import { keptAfterClosure, monthOf, yearOf } from '../allocation/domain/amounts';
 import { perCentreAmount } from '../allocation/domain/decide-allocation';
+import { LedgerInvariant } from '../ledger.errors';
 import { bookTransfers, NewTransfer } from '../ledger/ledger-book';
 import { stableId } from '../ledger/stable-id';
 import { Programme, PROGRAMMES, termOn } from '../programmes/programmes';
@@ -20,9 +21,9 @@ interface BookedAllocation {
 }
 
 /**
- * On a centre's closing: no further allocations, and what it will not use goes back to the budgets
- * by reversing transfers (policy in `unusedGrant`: the grant of the months after the closing month,
- * all teacher posts; KOMM-AN NRW money stays). Allocations of later years are reversed in full.
+ * On a centre's closing: what it will not use goes back to the budgets by reversing transfers
+ * (`booked − kept`, with the policy in `keptAfterClosure`). A closing that arrives before the
+ * centre's opening is remembered, so the late opening books only what the centre keeps.
  */
 @Injectable()
 export class ReverseOnClosing {
@@ -34,15 +35,20 @@ export class ReverseOnClosing {
   ) {}
 
   async execute(manager: EntityManager, closed: CentreClosedV1, eventId: string): Promise<void> {
-    const marked: { host_body_key: string }[] = await manager.query(
-      `UPDATE known_centres SET closed_on = $2, closed_event_id = $3 WHERE centre_id = $1 AND closed_on IS NULL RETURNING host_body_key`,
-      [closed.centreId, closed.closedOn, eventId],
+    // Records the closure, unless one is already recorded; the row lock orders it against a running rollover.
+    const marked: { opened_on: string | null }[] = await manager.query(
+      `INSERT INTO known_centres (centre_id, host_body_key, closed_on, closed_event_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (centre_id) DO UPDATE SET closed_on = EXCLUDED.closed_on, closed_event_id = EXCLUDED.closed_event_id
+        WHERE known_centres.closed_on IS NULL
+       RETURNING to_char(opened_on, 'YYYY-MM-DD') AS opened_on`,
+      [closed.centreId, closed.hostBodyKey, closed.closedOn, eventId],
     );
     if (marked.length === 0) {
-      this.logger.warn(
-        { centreId: closed.centreId, eventId },
-        'closing of a centre the ledger never funded or already closed: nothing to reverse',
-      );
+      this.logger.warn({ centreId: closed.centreId, eventId }, 'closing of a centre already closed: nothing to do');
+      return;
+    }
+    if (marked[0].opened_on === null) {
+      this.logger.log({ centreId: closed.centreId, eventId }, 'closing before the opening reached the ledger: remembered for the opening');
       return;
     }
     const allocations: BookedAllocation[] = await manager.query(
@@ -55,9 +61,9 @@ export class ReverseOnClosing {
       [closed.centreId, yearOf(closed.closedOn)],
     );
     const reversals = allocations.flatMap((allocation): NewTransfer[] => {
-      const programme = this.programmes.find((p) => p.code === allocation.programme_code);
-      if (!programme) throw new Error(`allocation ${allocation.id} names programme ${allocation.programme_code}, which is not configured`);
-      const amount = this.unused(programme, allocation, closed, marked[0].host_body_key);
+      const programme = this.programme(allocation);
+      const booked = BigInt(allocation.amount);
+      const amount = booked - this.kept(programme, allocation, booked, closed);
       if (amount === 0n) return [];
       return [
         {
@@ -77,7 +83,9 @@ export class ReverseOnClosing {
         },
       ];
     });
-    await bookTransfers(manager, reversals);
+    const booked = await bookTransfers(manager, reversals);
+    if (booked !== reversals.length)
+      throw new NonRetryableError(LedgerInvariant.brokenBooking, `closing ${eventId}: booked ${booked} of ${reversals.length} reversals`);
 
     for (const year of [...new Set(reversals.map((r) => r.fiscalYear))]) {
       const ofYear = reversals.filter((r) => r.fiscalYear === year);
@@ -96,20 +104,26 @@ export class ReverseOnClosing {
           causationEventId: eventId,
           reversedGrantCents: total('GRANT').toString(),
           returnedTeacherPostsHundredths: Number(total('TEACHER_POSTS')),
+          reversedKommAnCents: total('KOMM_AN').toString(),
         },
         { id: stableId('event', 'reversal', eventId, year) },
       );
     }
   }
 
-  private unused(programme: Programme, allocation: BookedAllocation, closed: CentreClosedV1, hostBodyKey: string): bigint {
-    const booked = BigInt(allocation.amount);
-    if (allocation.fiscal_year > yearOf(closed.closedOn)) return booked;
-    if (programme.reportAs === 'TEACHER_POSTS') return booked;
-    if (programme.reportAs === 'KOMM_AN') return 0n;
+  private programme(allocation: BookedAllocation): Programme {
+    const programme = this.programmes.find((p) => p.code === allocation.programme_code);
+    if (!programme)
+      throw new NonRetryableError(
+        LedgerInvariant.programmeNotConfigured,
+        `allocation ${allocation.id} names programme ${allocation.programme_code}, which is not configured`,
+      );
+    return programme;
+  }
+
+  private kept(programme: Programme, allocation: BookedAllocation, booked: bigint, closed: CentreClosedV1): bigint {
     const term = termOn(programme, allocation.value_date);
-    const yearly = term && perCentreAmount(programme, term.share, hostBodyKey);
-    if (yearly === undefined) throw new Error(`no yearly grant of ${programme.code} on ${allocation.value_date} to prorate the reversal`);
-    return unusedGrant(booked, yearly, monthOf(allocation.value_date), closed.closedOn);
+    const yearly = term && perCentreAmount(programme, term.share, closed.hostBodyKey);
+    return keptAfterClosure(programme.reportAs, booked, yearly, monthOf(allocation.value_date), allocation.fiscal_year, closed.closedOn);
   }
 }

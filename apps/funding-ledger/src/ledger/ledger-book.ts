@@ -2,20 +2,27 @@ import type { EntityManager } from 'typeorm';
 import { budgetTermOf, Programme, Unit } from '../programmes/programmes';
 import { stableId } from './stable-id';
 
-const OPEN_ACCOUNTS_SQL = `INSERT INTO ledger_accounts (id, kind, unit, programme_code, fiscal_year, centre_id)
+/** Inserts the accounts given as a JSON array in parameter `param` that do not exist yet. */
+const openAccountsSql = (param: string) => `INSERT INTO ledger_accounts (id, kind, unit, programme_code, fiscal_year, centre_id)
      SELECT id, kind, unit, "programmeCode", "fiscalYear", "centreId"
-       FROM json_to_recordset($1::json) AS a(id text, kind text, unit text, "programmeCode" text, "fiscalYear" int, "centreId" uuid)
+       FROM json_to_recordset(${param}::json) AS a(id text, kind text, unit text, "programmeCode" text, "fiscalYear" int, "centreId" uuid)
      ON CONFLICT (id) DO NOTHING`;
 
-const BOOK_TRANSFERS_SQL = `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, unit, amount, kind, programme_code, fiscal_year,
+/** Inserts the transfers given as a JSON array in parameter `param`, skipping taken slots, returning the booked ids. */
+const bookTransfersSql = (
+  param: string,
+) => `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, unit, amount, kind, programme_code, fiscal_year,
                                    centre_id, value_date, legal_basis, caused_by_event_id, decision_id, reverses_transfer_id)
      SELECT id, debit, credit, unit, amount::bigint, kind, "programmeCode", "fiscalYear", "centreId", "valueDate", "legalBasis",
             "causedByEventId", "decisionId", "reversesTransferId"
-       FROM json_to_recordset($1::json) AS t(id uuid, debit text, credit text, unit text, amount text, kind text, "programmeCode" text,
+       FROM json_to_recordset(${param}::json) AS t(id uuid, debit text, credit text, unit text, amount text, kind text, "programmeCode" text,
             "fiscalYear" int, "centreId" uuid, "valueDate" date, "legalBasis" text, "causedByEventId" text, "decisionId" uuid,
             "reversesTransferId" uuid)
      ON CONFLICT DO NOTHING
      RETURNING id`;
+
+/** Amounts travel to PostgreSQL as decimal strings, so no bigint passes through a JSON number. */
+const transfersJson = (transfers: NewTransfer[]) => JSON.stringify(transfers.map((t) => ({ ...t, amount: t.amount.toString() })));
 
 export type TransferKind = 'BUDGET' | 'ALLOCATION' | 'REVERSAL';
 
@@ -54,17 +61,13 @@ export interface NewAccount {
   centreId?: string;
 }
 
-/** Creates accounts that do not exist yet. */
-export async function openAccounts(manager: EntityManager, accounts: NewAccount[]): Promise<void> {
-  if (accounts.length === 0) return;
-  await manager.query(OPEN_ACCOUNTS_SQL, [JSON.stringify(accounts)]);
-}
-
-/** Opens the accounts the transfers need and books them, in one statement (see bookTransfers). */
+/**
+ * Opens the accounts the transfers need and books them, in one statement: the accounts are
+ * inserted by a data-modifying CTE, which runs before the foreign keys of the transfers are checked.
+ */
 export async function openAccountsAndBook(manager: EntityManager, accounts: NewAccount[], transfers: NewTransfer[]): Promise<number> {
-  const rows = transfers.map((t) => ({ ...t, amount: t.amount.toString() }));
-  const booked: unknown[] = await manager.query(`WITH opened AS (${OPEN_ACCOUNTS_SQL.replace('$1', '$2')}) ${BOOK_TRANSFERS_SQL}`, [
-    JSON.stringify(rows),
+  const booked: unknown[] = await manager.query(`WITH opened_accounts AS (${openAccountsSql('$2')}) ${bookTransfersSql('$1')}`, [
+    transfersJson(transfers),
     JSON.stringify(accounts),
   ]);
   return booked.length;
@@ -76,8 +79,7 @@ export async function openAccountsAndBook(manager: EntityManager, accounts: NewA
  */
 export async function bookTransfers(manager: EntityManager, transfers: NewTransfer[]): Promise<number> {
   if (transfers.length === 0) return 0;
-  const rows = transfers.map((t) => ({ ...t, amount: t.amount.toString() }));
-  const booked: unknown[] = await manager.query(BOOK_TRANSFERS_SQL, [JSON.stringify(rows)]);
+  const booked: unknown[] = await manager.query(bookTransfersSql('$1'), [transfersJson(transfers)]);
   return booked.length;
 }
 
@@ -90,18 +92,18 @@ export async function openFiscalYear(manager: EntityManager, programmes: Program
     const term = budgetTermOf(p, year);
     return term && term.yearlyBudget > 0n ? [{ programme: p, budget: term.yearlyBudget }] : [];
   });
-  await openAccounts(manager, [
-    ...[...new Set(funded.map((f) => f.programme.unit))].map((unit): NewAccount => ({ id: AccountIds.land(unit), kind: 'SOURCE', unit })),
-    ...funded.map(({ programme }): NewAccount => ({
-      id: AccountIds.budget(programme.code, year),
-      kind: 'BUDGET',
-      unit: programme.unit,
-      programmeCode: programme.code,
-      fiscalYear: year,
-    })),
-  ]);
-  await bookTransfers(
+  await openAccountsAndBook(
     manager,
+    [
+      ...[...new Set(funded.map((f) => f.programme.unit))].map((unit): NewAccount => ({ id: AccountIds.land(unit), kind: 'SOURCE', unit })),
+      ...funded.map(({ programme }): NewAccount => ({
+        id: AccountIds.budget(programme.code, year),
+        kind: 'BUDGET',
+        unit: programme.unit,
+        programmeCode: programme.code,
+        fiscalYear: year,
+      })),
+    ],
     funded.map(({ programme, budget }) => ({
       id: stableId('budget', programme.code, year),
       debit: AccountIds.land(programme.unit),

@@ -98,7 +98,7 @@ export class LedgerQueries {
   }
 
   async statement(centreId: string, fiscalYear?: number): Promise<StatementLine[]> {
-    return this.dataSource.query(
+    const lines: StatementLine[] = await this.dataSource.query(
       `SELECT id AS "transferId", to_char(value_date, 'YYYY-MM-DD') AS "valueDate", kind, programme_code AS "programmeCode",
               fiscal_year AS "fiscalYear", unit,
               (CASE WHEN kind = 'REVERSAL' THEN -amount ELSE amount END)::text AS amount,
@@ -109,6 +109,11 @@ export class LedgerQueries {
         ORDER BY value_date, recorded_at, programme_code`,
       [centreId, fiscalYear ?? null],
     );
+    if (lines.length === 0) {
+      const known = await this.dataSource.query(`SELECT 1 FROM known_centres WHERE centre_id = $1`, [centreId]);
+      if (known.length === 0) throw new NotFoundException(`the ledger knows no centre ${centreId}`);
+    }
+    return lines;
   }
 
   async utilisation(fiscalYear: number): Promise<Utilisation[]> {

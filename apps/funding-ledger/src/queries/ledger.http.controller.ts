@@ -30,6 +30,16 @@ class AccountsQuery extends AsOfQuery {
   kind?: string;
 }
 
+class DecisionsQuery {
+  @IsOptional()
+  @IsUUID()
+  centreId?: string;
+
+  @IsOptional()
+  @IsFiscalYear()
+  fiscalYear?: number;
+}
+
 class YearQuery {
   @IsOptional()
   @IsFiscalYear()
@@ -134,7 +144,7 @@ export class LedgerHttpController {
   @Get('decisions')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Funding decisions, allocated or rejected with their reason' })
-  decisions(@Query() query: AccountsQuery) {
+  decisions(@Query() query: DecisionsQuery) {
     return this.queries.decisions(query);
   }
 }

@@ -1,23 +1,15 @@
-import { IsHostBodyKey, IsCalendarDate } from '@ki/contracts';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags, PickType } from '@nestjs/swagger';
+import { CentreOpenedV1 } from '@ki/contracts';
+import { RequireRole } from '@ki/platform';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ValidateNested } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AllocateOnOpening } from '../allocation/allocate-on-opening';
 
-class HypotheticalOpening {
-  @IsHostBodyKey()
-  hostBodyKey: string;
-
-  @IsString()
-  @Length(1, 200)
-  hostBodyName: string;
-
-  @IsCalendarDate()
-  openedOn: string;
-}
+/** A hypothetical opening: the fields of centre-opened the allocation depends on, with the same checks. */
+class HypotheticalOpening extends PickType(CentreOpenedV1, ['hostBodyKey', 'hostBodyName', 'openedOn'] as const) {}
 
 class WhatIfBody {
   @ValidateNested({ each: true })
@@ -38,13 +30,6 @@ interface WhatIfResult {
   budgetsRemaining: Record<string, string>;
 }
 
-/** Thrown to roll the dry run back after it has computed its answer. */
-class DryRun extends Error {
-  constructor(readonly results: WhatIfResult[]) {
-    super('dry run rolled back');
-  }
-}
-
 @ApiTags('ledger')
 @Controller()
 export class WhatIfHttpController {
@@ -55,39 +40,50 @@ export class WhatIfHttpController {
 
   /**
    * Runs the real allocation path for the given openings, in order, inside a transaction that is
-   * always rolled back: the answer is exactly what booking would do, and nothing is booked or published.
+   * always rolled back: the answer is exactly what booking would do, and nothing is booked or
+   * published. It takes the budget locks like a real allocation, so it needs a key and gives up
+   * quickly rather than hold up the consumers.
    */
   @Post('what-if')
   @HttpCode(200)
+  @RequireRole('ledger:plan')
+  @ApiHeader({ name: 'X-API-Key', description: 'API key with the role ledger:plan', required: true })
   @ApiOperation({ summary: 'Dry run: what these openings would be allocated, without booking anything' })
   async whatIf(@Body() body: WhatIfBody): Promise<{ results: WhatIfResult[] }> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
     try {
-      await this.dataSource.transaction(async (manager) => {
-        const results: WhatIfResult[] = [];
-        for (const [i, opening] of body.openings.entries()) {
-          const outcome = await this.allocateOnOpening.execute(
-            manager,
-            { centreId: randomUUID(), territoryKey: opening.hostBodyKey.slice(0, 5), ordinal: 1000 + i, place: 'what-if', ...opening },
-            `what-if:${randomUUID()}`,
-          );
-          results.push({
-            hostBodyKey: opening.hostBodyKey,
-            openedOn: opening.openedOn,
-            outcome: outcome.outcome,
-            ...(outcome.outcome === 'reject' ? { reason: outcome.reason, detail: outcome.detail } : {}),
-            lines:
-              outcome.outcome === 'allocate'
-                ? outcome.lines.map((l) => ({ programmeCode: l.programme.code, unit: l.programme.unit, amount: l.amount.toString() }))
-                : [],
-            budgetsRemaining: Object.fromEntries([...outcome.remaining].map(([code, left]) => [code, left.toString()])),
-          });
-        }
-        throw new DryRun(results);
-      });
+      await runner.query(`SET LOCAL lock_timeout = '2s'`);
+      await runner.query(`SET LOCAL statement_timeout = '10s'`);
+      const results: WhatIfResult[] = [];
+      for (const [i, opening] of body.openings.entries()) {
+        const outcome = await this.allocateOnOpening.execute(
+          runner.manager,
+          { centreId: randomUUID(), territoryKey: opening.hostBodyKey.slice(0, 5), ordinal: 1000 + i, place: 'what-if', ...opening },
+          `what-if:${randomUUID()}`,
+        );
+        results.push({
+          hostBodyKey: opening.hostBodyKey,
+          openedOn: opening.openedOn,
+          outcome: outcome.outcome,
+          ...(outcome.outcome === 'reject' ? { reason: outcome.reason, detail: outcome.detail } : {}),
+          lines:
+            outcome.outcome === 'allocate'
+              ? outcome.lines.map((l) => ({ programmeCode: l.programme.code, unit: l.programme.unit, amount: l.amount.toString() }))
+              : [],
+          budgetsRemaining: Object.fromEntries([...outcome.remaining].map(([code, left]) => [code, left.toString()])),
+        });
+      }
+      return { results };
     } catch (err) {
-      if (err instanceof DryRun) return { results: err.results };
+      const code = (err as { code?: string }).code;
+      if (code === '55P03' || code === '57014')
+        throw new ServiceUnavailableException('the budgets are busy with allocations; try the dry run again in a moment');
       throw err;
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
     }
-    throw new Error('the dry run transaction committed');
   }
 }

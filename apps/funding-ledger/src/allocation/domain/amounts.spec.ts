@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { fraction, proRataFullMonths, splitEvenly, unusedGrant } from './amounts';
+import { fraction, keptAfterClosure, proRataFullMonths, splitEvenly } from './amounts';
 
 describe('opening-year policy PRO_RATA_FULL_MONTHS', () => {
   it('gives a centre opened on 12 February 2016 eleven twelfths of 170,000 EUR: 155,833.33 EUR', () => {
@@ -40,23 +40,37 @@ describe('splitEvenly', () => {
   });
 });
 
-describe('closing policy unusedGrant', () => {
-  it('returns the months after the closing month of a full-year grant', () => {
-    expect(unusedGrant(17_000_000n, 17_000_000n, 1, '2017-06-30')).toBe(8_500_000n);
+describe('closing policy keptAfterClosure', () => {
+  const grant = (booked: bigint, firstMonth: number, closedOn: string, year = 2017) =>
+    keptAfterClosure('GRANT', booked, 17_000_000n, firstMonth, year, closedOn);
+
+  it('keeps the months up to the closing month of a full-year grant', () => {
+    expect(grant(17_000_000n, 1, '2017-06-30')).toBe(8_500_000n);
   });
 
   it('keeps the months from the opening month when the centre opened in the same year', () => {
     // Opened February (11/12 booked), closed end of April: keeps Feb–Apr (3/12), returns 8/12.
-    expect(unusedGrant(15_583_333n, 17_000_000n, 2, '2016-04-30')).toBe(15_583_333n - 4_250_000n);
+    expect(grant(15_583_333n, 2, '2016-04-30', 2016)).toBe(4_250_000n);
   });
 
-  it('never returns more than was booked, nor anything for a December closing', () => {
+  it('keeps everything of a year before the closing year, nothing of a later year, no teacher posts and all KOMM-AN money', () => {
+    expect(grant(17_000_000n, 1, '2018-03-31')).toBe(17_000_000n);
+    expect(grant(17_000_000n, 1, '2016-12-31')).toBe(0n);
+    expect(keptAfterClosure('TEACHER_POSTS', 200n, undefined, 1, 2017, '2017-06-30')).toBe(0n);
+    expect(keptAfterClosure('KOMM_AN', 20_000_000n, undefined, 1, 2017, '2017-06-30')).toBe(20_000_000n);
+  });
+
+  it('keeps nothing when the closing lies before the first funded month', () => {
+    expect(grant(9_916_667n, 6, '2017-03-31')).toBe(0n);
+  });
+
+  it('never keeps more than was booked, and keeps it all for a December closing', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), (opened, closed) => {
         fc.pre(closed >= opened);
         const booked = fraction(17_000_000n, 13 - opened, 12);
-        const back = unusedGrant(booked, 17_000_000n, opened, `2016-${String(closed).padStart(2, '0')}-15`);
-        return back >= 0n && back <= booked && (closed !== 12 || back === 0n);
+        const kept = grant(booked, opened, `2016-${String(closed).padStart(2, '0')}-15`, 2016);
+        return kept >= 0n && kept <= booked && (closed !== 12 || kept === booked);
       }),
     );
   });

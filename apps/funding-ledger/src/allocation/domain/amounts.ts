@@ -1,3 +1,5 @@
+import type { ReportAs } from '../../programmes/programmes';
+
 /** Month (1–12) of a YYYY-MM-DD date. */
 export const monthOf = (day: string): number => Number(day.slice(5, 7));
 
@@ -33,12 +35,30 @@ export function splitEvenly<K>(pot: bigint, keys: readonly K[]): Map<K, bigint> 
 }
 
 /**
- * Closing policy: a centre keeps the grant for the months from the first funded month up to and
- * including the closing month; the rest of what was booked for that year goes back to the budget.
- * Teacher posts are returned in full (the teachers go back to their schools); KOMM-AN NRW money
- * is a one-off yearly allowance and stays with the centre.
+ * Closing policy — what a centre keeps of an allocation for fiscal year `fiscalYear` when it
+ * closes on `closedOn`. The same rule serves both orders of events: a closing after the
+ * allocation reverses `booked − kept`; an allocation decided after the closing books only `kept`,
+ * so the books end the same whichever event arrives first.
+ * - closed in a later year: everything; closed in an earlier year: nothing;
+ * - in the closing year: the grant for the months from the first funded month up to and
+ *   including the closing month; no teacher posts (the teachers go back to their schools);
+ *   KOMM-AN NRW money in full (a one-off yearly allowance).
  */
-export function unusedGrant(booked: bigint, yearly: bigint, firstFundedMonth: number, closedOn: string): bigint {
-  const kept = fraction(yearly, monthOf(closedOn) - firstFundedMonth + 1, 12);
-  return kept >= booked ? 0n : booked - kept;
+export function keptAfterClosure(
+  reportAs: ReportAs,
+  booked: bigint,
+  yearly: bigint | undefined,
+  firstFundedMonth: number,
+  fiscalYear: number,
+  closedOn: string,
+): bigint {
+  const closingYear = yearOf(closedOn);
+  if (closingYear > fiscalYear) return booked;
+  if (closingYear < fiscalYear || reportAs === 'TEACHER_POSTS') return 0n;
+  if (reportAs === 'KOMM_AN') return booked;
+  if (yearly === undefined) throw new Error('a grant needs its yearly amount to be prorated');
+  const months = monthOf(closedOn) - firstFundedMonth + 1;
+  if (months <= 0) return 0n;
+  const kept = fraction(yearly, months, 12);
+  return kept < booked ? kept : booked;
 }
