@@ -21,9 +21,10 @@ export function historicalOpenings(): CentreOpenedV1[] {
       .split('\n')
       .slice(1)
       .map((line) => line.split(','));
-  const names = new Map(
-    rows('territories/data/territories-nrw.csv').map(([key, name, type]) => [key, `${type === 'kreis' ? 'Kreis ' : ''}${name}`]),
-  );
+  // The registry's display names: "Stadt Bonn", "Kreis Coesfeld", "Rhein-Sieg-Kreis".
+  const display = (name: string, type: string) =>
+    type === 'kreisfreie_stadt' ? `Stadt ${name}` : type === 'kreis' && !/kreis/i.test(name) ? `Kreis ${name}` : name;
+  const names = new Map(rows('territories/data/territories-nrw.csv').map(([key, name, type]) => [key, display(name, type)]));
   return rows('history/data/openings-2013-2016.csv').map(([ordinal, key, openedOn, , place]) =>
     Object.assign(new CentreOpenedV1(), {
       centreId: randomUUID(),
