@@ -18,12 +18,15 @@ async function main() {
   };
   // Messaging (inbox, outbox relay) first, then the ledger's allocation path.
   let status = 0;
-  for (const script of ['tools/bench/messaging.bench.ts', 'apps/funding-ledger/src/bench/allocation.bench.ts']) {
-    console.log(`\n== ${script}`);
-    const res = spawnSync(process.execPath, ['-r', '@swc-node/register', script], { cwd: repoRoot, stdio: 'inherit', env });
-    status ||= res.status ?? 1;
+  try {
+    for (const script of ['tools/bench/messaging.bench.ts', 'apps/funding-ledger/src/bench/allocation.bench.ts']) {
+      console.log(`\n== ${script}`);
+      const res = spawnSync(process.execPath, ['-r', '@swc-node/register', script], { cwd: repoRoot, stdio: 'inherit', env });
+      status ||= res.status ?? 1;
+    }
+  } finally {
+    if (kafka.started && !process.env.KI_KEEP_KAFKA) await stopKafka();
   }
-  if (kafka.started && !process.env.KI_KEEP_KAFKA) await stopKafka();
   process.exit(status);
 }
 

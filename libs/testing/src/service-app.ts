@@ -47,9 +47,12 @@ export async function startTestService(definition: ServiceDefinition, options: T
     database,
     url: `http://127.0.0.1:${port}`,
     close: async () => {
-      await app.close();
-      // A shared database belongs to the instance that created it.
-      if (!options.database) await database.drop();
+      try {
+        await app.close();
+      } finally {
+        // A shared database belongs to the instance that created it.
+        if (!options.database) await database.drop();
+      }
     },
   };
 }
