@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { FundingWaitScheduler } from './announce-after-wait/funding-wait.scheduler';
 import { Announcer } from './announce/announcer';
 import { AnnouncementsHttpController } from './announcements.http.controller';
@@ -10,6 +11,7 @@ import { RecordOpeningKafkaController } from './record-opening/record-opening.ka
 import { AnnouncementTemplates } from './templates/announcement-templates';
 
 @Module({
+  imports: [TerminusModule],
   controllers: [RecordOpeningKafkaController, RecordFundingResultKafkaController, AnnouncementsHttpController],
   providers: [
     { provide: AnnouncementTemplates, useValue: new AnnouncementTemplates() },

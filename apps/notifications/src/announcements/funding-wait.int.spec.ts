@@ -1,6 +1,8 @@
 import { EventTypes } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { notificationsService } from '../service';
 import { fundingAllocated } from '../test-support/funding-fixtures';
 import { startWebhookReceiver } from '../test-support/webhook-receiver';
@@ -87,5 +89,27 @@ describe('an opening whose funding is not known in time', () => {
       'announcement.opening',
       'announcement.funding',
     ]);
+  });
+
+  it('parks an opening it cannot announce, with the error, and announces the openings behind it', async () => {
+    const db = service.app.get(DataSource);
+    const broken = randomUUID();
+    // Due long before any other, with a host body key no event may carry.
+    await db.query(
+      `INSERT INTO openings (opened_event_id, centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, place,
+                             correlation_id, state, funding_due_at)
+       VALUES ($1, gen_random_uuid(), 'no-such-key', '05558', 'Kreis Coesfeld', 51, '2016-02-12', 'Lüdinghausen', $1, 'waiting',
+               now() - interval '1 hour')`,
+      [broken],
+    );
+    const opened = coesfeldOpened();
+
+    await registry.publish(EventTypes.CentreOpenedV1, opened);
+
+    await eventually(async () => expect(await announcementsOf(opened.centreId)).toHaveLength(1), { name: 'later opening announced' });
+    const [parked] = await db.query(`SELECT state, failure FROM openings WHERE opened_event_id = $1`, [broken]);
+    expect(parked.state).toBe('parked');
+    expect(parked.failure).toContain('hostBodyKey');
+    expect((await fetch(`${service.url}/health`)).status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { messagingMigrations } from '@ki/messaging';
 import { HttpIdempotency1764000000200 } from '@ki/platform';
 import { Openings1764000002000 } from './1764000002000-openings';
 import { Announcements1764000004000 } from './1764000004000-announcements';
+import { ParkedOpenings1764000006000 } from './1764000006000-parked-openings';
 
 /** Every migration of the notifications database, oldest first. */
 export const notificationsMigrations = [
@@ -9,4 +10,5 @@ export const notificationsMigrations = [
   Openings1764000002000,
   HttpIdempotency1764000000200,
   Announcements1764000004000,
+  ParkedOpenings1764000006000,
 ];

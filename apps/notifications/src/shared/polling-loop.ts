@@ -1,18 +1,33 @@
+import { classifyFailure } from '@ki/messaging';
+import { backoffDelay } from '@ki/platform';
+
 /** Where a loop reports failed rounds (Nest's Logger fits). */
 export interface LoopLogger {
   warn(message: string): void;
+  error(message: string): void;
 }
+
+/** Longest pause between failed rounds. */
+const MAX_BACKOFF_MS = 30_000;
 
 /**
  * Runs `work` again and again: at once while it reports that it did something, else after
- * `intervalMs`. Errors are logged and the loop goes on; `stop()` waits for the running round.
- * The state lives in the database, so a crash loses nothing and several instances may run.
+ * `intervalMs`; `stop()` waits for the running round. The state lives in the database, so a
+ * crash loses nothing and several instances may run.
+ *
+ * `work` deals with a row it cannot handle itself (it parks the row with its error and goes on),
+ * so one bad row never blocks the others. What escapes it fails the whole round: the loop backs
+ * off (exponentially, with jitter) and sets `problem`, which /health reports, until a round
+ * succeeds. A database or broker outage is expected and logged as a warning; anything else is a
+ * fault of the loop itself and logged as an error.
  */
 export class PollingLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
   private failures = 0;
+  /** Why rounds are failing, while they do. */
+  problem?: string;
 
   constructor(
     private readonly name: string,
@@ -35,16 +50,25 @@ export class PollingLoop {
   }
 
   private async round(): Promise<void> {
-    let didWork = false;
     try {
-      didWork = await this.work();
+      const didWork = await this.work();
       this.failures = 0;
+      this.problem = undefined;
+      this.schedule(didWork ? 0 : this.intervalMs);
     } catch (err) {
       this.failures++;
-      this.logger.warn(`${this.name}: round failed (${this.failures} in a row): ${(err as Error).message}`);
+      const message = err instanceof Error ? err.message : String(err);
+      const delay = backoffDelay(this.failures, { initialMs: this.intervalMs, maxMs: Math.max(this.intervalMs, MAX_BACKOFF_MS) });
+      const report = `${this.name}: round failed (${this.failures} in a row), retrying in ${delay} ms: ${message}`;
+      if (classifyFailure(err) === 'infrastructure') {
+        this.problem = `${this.name} waiting for the database or broker: ${message}`;
+        this.logger.warn(report);
+      } else {
+        this.problem = `${this.name} failing: ${message}`;
+        this.logger.error(report);
+      }
+      this.schedule(delay);
     }
-    // After failures, wait up to ten intervals so a database outage is not hammered.
-    this.schedule(didWork ? 0 : this.intervalMs * Math.min(10, 1 + this.failures));
   }
 
   async stop(): Promise<void> {

@@ -62,6 +62,17 @@ export async function setOpeningState(manager: EntityManager, openingEventId: st
   await manager.query(`UPDATE openings SET state = $2 WHERE opened_event_id = $1`, [openingEventId, state]);
 }
 
+/** Parks a waiting opening with the error that stopped its announcement; false if it is no longer waiting. */
+export async function parkOpening(manager: EntityManager, openingEventId: string, failure: string): Promise<boolean> {
+  const [rows]: [unknown[], number] = await manager.query(
+    `UPDATE openings SET state = 'parked', failure = $2, parked_at = now()
+     WHERE opened_event_id = $1 AND state = 'waiting'
+     RETURNING opened_event_id`,
+    [openingEventId, failure],
+  );
+  return rows.length > 0;
+}
+
 /**
  * Serialises everything that happens to one opening (its arrival, its funding result) across
  * consumers and instances until the transaction ends, so each sees what the other committed.

@@ -43,7 +43,9 @@ export type OpeningState =
   /** Announced without funding figures; a follow-up comes when the result arrives. */
   | 'announced_alone'
   /** Recorded before announcements existed; never announced. */
-  | 'recorded';
+  | 'recorded'
+  /** Its announcement after the wait failed with an error retrying cannot fix; kept with the error for an operator. */
+  | 'parked';
 
 /** What follows when an opening arrives: announce at once if its funding is already known, else wait. */
 export function whenOpeningArrives(funding: FundingFacts | undefined): 'announce' | 'wait' {

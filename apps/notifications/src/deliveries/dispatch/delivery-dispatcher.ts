@@ -1,11 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { EventTypes } from '@ki/contracts';
 import { classifyFailure, Outbox } from '@ki/messaging';
-import { SERVICE_CONFIG } from '@ki/platform';
+import { HealthChecks, SERVICE_CONFIG } from '@ki/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AnnouncementRecord, findAnnouncements } from '../../announcements/database/announcements.repository';
 import { NotificationsConfig } from '../../config';
 import { PollingLoop } from '../../shared/polling-loop';
+import { reportLoopHealth } from '../../shared/polling-loop-health';
 import { markDisabled, setFailureRun } from '../../subscriptions/database/subscriptions.repository';
 import { webhookHeaders } from '../../subscriptions/domain/webhook-signature';
 import {
@@ -58,6 +60,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
+    private readonly checks: HealthChecks,
+    private readonly indicators: HealthIndicatorService,
   ) {
     this.loop = new PollingLoop('delivery dispatcher', config.pollIntervalMs, () => this.dispatchDue(), this.logger);
     this.leaseMs = Math.max(60_000, 3 * config.delivery.timeoutMs);
@@ -65,6 +69,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
+    reportLoopHealth(this.checks, this.indicators, 'deliveryDispatcher', this.loop);
     this.loop.start();
   }
 
@@ -167,7 +172,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       await this.outbox.add(manager, EventTypes.AnnouncementDeliverySucceededV1, { ...common, attempts }, origin);
       return;
     }
-    const error = outcome.error ?? 'failed';
+    const error = outcome.error || 'failed';
     const decision = afterFailedAttempt(
       { attempts, consecutiveFailures: claim.consecutiveFailures },
       this.config.delivery,
