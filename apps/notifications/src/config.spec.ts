@@ -61,4 +61,11 @@ describe('notifications configuration', () => {
     expect(load).toThrow(/NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK="yes"/);
     expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="http:\/\/mail.example.org"/);
   });
+
+  it('stops at boot when the longest retry delay is shorter than the first', () => {
+    const load = () => loadNotificationsConfig({ NOTIFICATIONS_RETRY_INITIAL_MS: '5000', NOTIFICATIONS_RETRY_MAX_MS: '1000' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/NOTIFICATIONS_RETRY_MAX_MS=1000: must not be less than NOTIFICATIONS_RETRY_INITIAL_MS=5000/);
+  });
 });

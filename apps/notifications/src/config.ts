@@ -1,6 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ApiKey, apiKeysOrDevelopment, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import { ApiKey, apiKeysOrDevelopment, ConfigError, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import type { RetryPolicy } from './deliveries/domain/retry-policy';
+import type { TargetPolicy } from './subscriptions/domain/webhook-target';
 
 /** Development key when NOTIFICATIONS_API_KEYS is unset; it has both roles. Never use it in production. */
 export const DEVELOPMENT_API_KEY = 'ki-dev-notifications-key';
@@ -100,19 +102,10 @@ class NotificationsEnv extends ServiceEnv {
   NOTIFICATIONS_PUBLIC_URL?: string;
 }
 
-/** Retry and give-up rules of deliveries. */
-export interface DeliveryPolicy {
-  retryInitialMs: number;
-  retryMaxMs: number;
-  maxAttempts: number;
-  disableAfterFailures: number;
+/** Retry and give-up rules of deliveries, and the time limit of one attempt. */
+export interface DeliveryPolicy extends RetryPolicy {
+  /** Time limit of one webhook request or SMTP conversation. */
   timeoutMs: number;
-}
-
-/** Which webhook targets are refused. */
-export interface WebhookTargetPolicy {
-  allowLoopback: boolean;
-  allowPrivateNetworks: boolean;
 }
 
 export interface NotificationsConfig extends ServiceConfig {
@@ -121,7 +114,8 @@ export interface NotificationsConfig extends ServiceConfig {
   fundingWaitMs: number;
   pollIntervalMs: number;
   delivery: DeliveryPolicy;
-  webhookTargets: WebhookTargetPolicy;
+  /** Which webhook targets are allowed besides public addresses. */
+  webhookTargets: TargetPolicy;
   mail: { smtpUrl?: string; from: string };
   publicUrl?: string;
 }
@@ -130,15 +124,21 @@ export interface NotificationsConfig extends ServiceConfig {
 export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsConfig {
   const parsed = validateEnv(NotificationsEnv, env);
   const retryInitialMs = parsed.NOTIFICATIONS_RETRY_INITIAL_MS ?? 30_000;
+  const retryMaxMs = parsed.NOTIFICATIONS_RETRY_MAX_MS ?? 3_600_000;
+  if (retryMaxMs < retryInitialMs)
+    throw new ConfigError([
+      `NOTIFICATIONS_RETRY_MAX_MS=${parsed.NOTIFICATIONS_RETRY_MAX_MS ?? `${retryMaxMs} (default)`}: must not be less than NOTIFICATIONS_RETRY_INITIAL_MS=${retryInitialMs}`,
+    ]);
   return {
     ...serviceConfig({ service: 'notifications', port: 3003, database: 'ki_notifications' }, parsed),
     apiKeys: apiKeysOrDevelopment(parsed.NOTIFICATIONS_API_KEYS, DEVELOPMENT_API_KEY, [Roles.write, Roles.operator]),
     fundingWaitMs: parsed.NOTIFICATIONS_FUNDING_WAIT_MS ?? 5 * 60_000,
     pollIntervalMs: parsed.NOTIFICATIONS_POLL_INTERVAL_MS ?? 1000,
-    // Defaults: 30 s, 1, 2, 4 … minutes up to an hour between attempts; 15 attempts span about 9 hours.
+    // Defaults: 30 s, 1, 2, 4 … minutes up to an hour between attempts, less up to half of each for jitter;
+    // 15 attempts span 4 to 8 hours.
     delivery: {
       retryInitialMs,
-      retryMaxMs: Math.max(retryInitialMs, parsed.NOTIFICATIONS_RETRY_MAX_MS ?? 3_600_000),
+      retryMaxMs,
       maxAttempts: parsed.NOTIFICATIONS_MAX_ATTEMPTS ?? 15,
       disableAfterFailures: parsed.NOTIFICATIONS_DISABLE_AFTER_FAILURES ?? 30,
       timeoutMs: parsed.NOTIFICATIONS_DELIVERY_TIMEOUT_MS ?? 10_000,

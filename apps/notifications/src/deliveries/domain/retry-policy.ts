@@ -1,4 +1,5 @@
 import type { DeliveryFailureReason } from '@ki/contracts';
+import { backoffDelay } from '@ki/platform';
 
 /** When to try a failed delivery again, when to give it up, and when to disable its subscriber. */
 export interface RetryPolicy {
@@ -12,11 +13,13 @@ export interface RetryPolicy {
   disableAfterFailures: number;
 }
 
-/** The delay before the next attempt after `failedAttempts` failures: initial · 2^(n−1), at most the maximum. */
-export function retryDelayMs(failedAttempts: number, policy: RetryPolicy): number {
-  const exponent = Math.max(0, failedAttempts - 1);
-  // 2^exponent overflows to Infinity for huge counts, which the cap absorbs.
-  return Math.min(policy.retryMaxMs, policy.retryInitialMs * 2 ** exponent);
+/**
+ * The delay before the next attempt after `failedAttempts` failures: initial · 2^(n−1), at most
+ * the maximum, of which a random share of up to half is left out so that receivers that were down
+ * are not hit by every delivery at once (`random` returning 1 gives the full delay).
+ */
+export function retryDelayMs(failedAttempts: number, policy: RetryPolicy, random?: () => number): number {
+  return backoffDelay(failedAttempts, { initialMs: policy.retryInitialMs, maxMs: policy.retryMaxMs }, random);
 }
 
 /** What a failed attempt leads to. */
@@ -30,12 +33,14 @@ export interface FailureDecision {
 
 /**
  * Decides what follows a failed attempt. `attempts` counts the attempts of the delivery including
- * the failed one; `consecutiveFailures` is the subscriber's run before it.
+ * the failed one; `consecutiveFailures` is the subscriber's run before it; `random` spreads the
+ * retry (see retryDelayMs).
  */
 export function afterFailedAttempt(
   state: { attempts: number; consecutiveFailures: number },
   policy: RetryPolicy,
   now: Date,
+  random?: () => number,
 ): FailureDecision {
   const consecutiveFailures = state.consecutiveFailures + 1;
   const disableSubscriber = consecutiveFailures >= policy.disableAfterFailures;
@@ -45,6 +50,6 @@ export function afterFailedAttempt(
   return {
     consecutiveFailures,
     disableSubscriber,
-    delivery: { status: 'pending', nextAttemptAt: new Date(now.getTime() + retryDelayMs(state.attempts, policy)) },
+    delivery: { status: 'pending', nextAttemptAt: new Date(now.getTime() + retryDelayMs(state.attempts, policy, random)) },
   };
 }
