@@ -62,7 +62,10 @@ export function yearAndMonth(isoDate: string): { year: number; month: number } {
   return { year, month };
 }
 
+/** Calendar dates in Germany as YYYY-MM-DD (the en-CA form); built once, it is costly to create. */
+const BERLIN_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** The calendar date of an instant in Germany (Europe/Berlin), YYYY-MM-DD. */
 export function berlinDate(instant: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return BERLIN_DATE.format(instant);
 }
