@@ -20,11 +20,7 @@ describe('two instances on one database', () => {
       NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
     };
     first = await startTestService(notificationsService, { env });
-    second = await startTestService(notificationsService, {
-      env,
-      topicPrefix: first.config.kafka.topicPrefix,
-      databaseUrlVia: () => first.database.url,
-    });
+    second = await startTestService(notificationsService, { env, database: first.database, topicPrefix: first.config.kafka.topicPrefix });
     registry = new EventPublisher(testKafka(), { source: '/ki/registry', topicPrefix: first.config.kafka.topicPrefix });
     const created = await fetch(`${first.url}/subscriptions`, {
       method: 'POST',
