@@ -14,13 +14,13 @@ import { AnnouncementTemplates } from './templates/announcement-templates';
   imports: [TerminusModule],
   controllers: [RecordOpeningKafkaController, RecordFundingResultKafkaController, AnnouncementsHttpController],
   providers: [
-    { provide: AnnouncementTemplates, useValue: new AnnouncementTemplates() },
+    // Built at start-up, so a template that does not compile stops the start.
+    { provide: AnnouncementTemplates, useFactory: () => new AnnouncementTemplates() },
     Announcer,
     RecordOpeningHandler,
     RecordFundingResultHandler,
     FundingWaitScheduler,
     AnnouncementQueries,
   ],
-  exports: [AnnouncementTemplates],
 })
 export class AnnouncementsModule {}

@@ -1,4 +1,7 @@
 import { announcementView, draftAnnouncement, FundingFacts, OpeningFacts } from '../domain/announcement';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AnnouncementTemplates } from './announcement-templates';
 
 const templates = new AnnouncementTemplates();
@@ -90,5 +93,17 @@ describe('announcement templates', () => {
     expect(xml).toContain('<title>Presseinformation 12/2/2016: Stadt &lt;Aachen&gt; &amp; &quot;Städteregion&quot;</title>');
     expect(xml).toContain('<content type="text">A &amp; B &lt; C</content>');
     expect(xml).toContain('<id>urn:uuid:1b4e28ba-2fa1-4d3b-8b5c-5f6e0a1b2c3d</id>');
+  });
+
+  it('refuse to start with a template that does not compile, naming it', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'templates-'));
+    try {
+      cpSync(__dirname, directory, { recursive: true, filter: (source) => !source.endsWith('.ts') });
+      writeFileSync(join(directory, 'background.eta'), 'Seit <%= it.since');
+
+      expect(() => new AnnouncementTemplates(directory)).toThrow(/background\.eta does not compile/);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
