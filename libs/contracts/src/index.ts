@@ -13,3 +13,4 @@ export * from './registry/commands/centre-commands.v1';
 export * from './ledger/funding-allocated.v1';
 export * from './notifications/announcements.v1';
 export * from './fields';
+export * from './consumers';

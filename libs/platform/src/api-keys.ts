@@ -55,6 +55,13 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const acceptedKeys = new WeakMap<object, ApiKey>();
+
+/** The key {@link ApiKeyGuard} accepted for this request (on endpoints that require a role): who acts, with which roles. */
+export function acceptedApiKey(req: Request): ApiKey | undefined {
+  return acceptedKeys.get(req);
+}
+
 /** 401 without a known key, 403 with a key that lacks the role. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -71,6 +78,7 @@ export class ApiKeyGuard implements CanActivate {
     const key = presented ? this.keys.find((k) => same(k.key, presented)) : undefined;
     if (!key) throw new UnauthorizedException('an API key is required: send it as X-API-Key or Authorization: Bearer');
     if (!key.roles.includes(role)) throw new ForbiddenException(`API key "${key.name}" lacks the role ${role}`);
+    acceptedKeys.set(req, key);
     return true;
   }
 }

@@ -1,7 +1,10 @@
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Module, Optional } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from './kafka-health';
+
+/** Nest injection token: whether /health pings the service's database (false for a service without one). */
+export const HEALTH_CHECKS_DATABASE = Symbol('HEALTH_CHECKS_DATABASE');
 
 /** A named check other modules add to /health (e.g. consumer progress). */
 export type ExtraHealthCheck = () => Promise<HealthIndicatorResult>;
@@ -24,15 +27,16 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly checks: HealthChecks,
+    @Optional() @Inject(HEALTH_CHECKS_DATABASE) private readonly checksDatabase = true,
   ) {}
 
-  /** 200 when the database and the broker answer (and every added check is up), else 503 naming the failing part. */
+  /** 200 when the database (if the service has one) and the broker answer (and every added check is up), else 503 naming the failing part. */
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database, Kafka broker and message consumers' })
   check() {
     return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 2000 }),
+      ...(this.checksDatabase === false ? [] : [() => this.database.pingCheck('database', { timeout: 2000 })]),
       () => this.kafka.check('kafka'),
       ...this.checks.extra,
     ]);

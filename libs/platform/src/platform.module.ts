@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { MixedList, EntitySchema } from 'typeorm';
 import { AsyncApiController } from './asyncapi.controller';
 import { ServiceConfig } from './config';
-import { HealthModule } from './health';
+import { HEALTH_CHECKS_DATABASE, HealthModule } from './health';
 import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
 import { requestId } from './logging';
 import { PinoTypeOrmLogger } from './typeorm-logger';
@@ -23,6 +23,8 @@ export interface PlatformOptions {
   /** TypeORM migration classes of the service, run at start-up before anything else touches the database. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
+  /** False for a service without a database of its own (no TypeORM, /health checks no database); true by default. */
+  database?: boolean;
 }
 
 /**
@@ -48,22 +50,7 @@ export class PlatformModule {
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },
         }),
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.databaseUrl,
-          entities: options.entities,
-          migrations: options.migrations,
-          migrationsRun: true,
-          migrationsTransactionMode: 'each',
-          synchronize: false,
-          logger: new PinoTypeOrmLogger(logger),
-          maxQueryExecutionTime: 2000,
-          retryAttempts: 10,
-          retryDelay: 2000,
-          // A missing database or a failed login is configuration, not an outage: fail at once.
-          toRetry: (err: { code?: string }) => !['3D000', '28000', '28P01'].includes(err.code ?? ''),
-          extra: { max: 10, connectionTimeoutMillis: 3000 },
-        }),
+        ...(options.database === false ? [] : [typeOrm(options)]),
         HealthModule,
       ],
       controllers: [MetricsController, AsyncApiController],
@@ -71,8 +58,29 @@ export class PlatformModule {
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(config.service) },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config, logger) },
+        { provide: HEALTH_CHECKS_DATABASE, useValue: options.database !== false },
       ],
-      exports: [SERVICE_CONFIG, KAFKA_CLIENT, METRICS_REGISTRY, HealthModule],
+      exports: [SERVICE_CONFIG, KAFKA_CLIENT, METRICS_REGISTRY, HEALTH_CHECKS_DATABASE, HealthModule],
     };
   }
+}
+
+function typeOrm(options: PlatformOptions): DynamicModule {
+  const { config, logger } = options;
+  return TypeOrmModule.forRoot({
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logger: new PinoTypeOrmLogger(logger),
+    maxQueryExecutionTime: 2000,
+    retryAttempts: 10,
+    retryDelay: 2000,
+    // A missing database or a failed login is configuration, not an outage: fail at once.
+    toRetry: (err: { code?: string }) => !['3D000', '28000', '28P01'].includes(err.code ?? ''),
+    extra: { max: 10, connectionTimeoutMillis: 3000 },
+  });
 }

@@ -1,0 +1,87 @@
+import { ConsumerGroup, ConsumerGroups } from '@ki/contracts';
+import { ApiKey, apiKeysOrDevelopment, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Development key when CONSOLE_API_KEYS is unset; `npm start` prints it. Never use it in production. */
+export const DEVELOPMENT_CONSOLE_KEY = 'ki-dev-console-key';
+
+/** Roles of console keys: reading everything, replaying dead letters, seeing personal data unmasked. */
+export const ConsoleRoles = { read: 'console:read', replay: 'console:replay', reveal: 'console:reveal' } as const;
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
+const POSTGRES_MESSAGE = 'must look like postgres://user@host:5432/database';
+
+class ConsoleEnv extends ServiceEnv {
+  /** API keys as name:key:role+role, comma-separated; roles console:read, console:replay, console:reveal. */
+  @IsOptional()
+  @IsString()
+  CONSOLE_API_KEYS?: string;
+
+  /** Read-only URL of the registry's database (its messaging_inbox). */
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: `CONSOLE_REGISTRY_DATABASE_URL ${POSTGRES_MESSAGE}` })
+  CONSOLE_REGISTRY_DATABASE_URL?: string;
+
+  /** Read-only URL of the funding ledger's database. */
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: `CONSOLE_LEDGER_DATABASE_URL ${POSTGRES_MESSAGE}` })
+  CONSOLE_LEDGER_DATABASE_URL?: string;
+
+  /** Read-only URL of the notifications database. */
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: `CONSOLE_NOTIFICATIONS_DATABASE_URL ${POSTGRES_MESSAGE}` })
+  CONSOLE_NOTIFICATIONS_DATABASE_URL?: string;
+
+  /** How many messages the in-memory window keeps (oldest dropped first). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  CONSOLE_WINDOW_SIZE?: number;
+
+  /** A journey step still missing this long after the step before it is flagged overdue. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  CONSOLE_OVERDUE_AFTER_MS?: number;
+
+  /** A consumer with lag whose committed offset has not moved for this long is flagged stalled. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  CONSOLE_STALLED_AFTER_MS?: number;
+}
+
+export interface ConsoleConfig extends ServiceConfig {
+  apiKeys: ApiKey[];
+  /** Database of each consumer group's service, read for its messaging_inbox. */
+  inboxDatabases: Record<ConsumerGroup, string>;
+  windowSize: number;
+  overdueAfterMs: number;
+  stalledAfterMs: number;
+}
+
+function localDatabase(name: string): string {
+  return `postgres://postgres@127.0.0.1:5432/${name}`;
+}
+
+/** The console's configuration, validated once at boot. The console has no database of its own. */
+export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
+  const parsed = validateEnv(ConsoleEnv, env);
+  return {
+    ...serviceConfig({ service: 'console', port: 3000, database: 'ki_console_unused' }, parsed),
+    apiKeys: apiKeysOrDevelopment(parsed.CONSOLE_API_KEYS, DEVELOPMENT_CONSOLE_KEY, Object.values(ConsoleRoles)),
+    inboxDatabases: {
+      [ConsumerGroups.registry]: parsed.CONSOLE_REGISTRY_DATABASE_URL ?? localDatabase('ki_registry'),
+      [ConsumerGroups.fundingLedger]: parsed.CONSOLE_LEDGER_DATABASE_URL ?? localDatabase('ki_ledger'),
+      [ConsumerGroups.notifications]: parsed.CONSOLE_NOTIFICATIONS_DATABASE_URL ?? localDatabase('ki_notifications'),
+    },
+    windowSize: parsed.CONSOLE_WINDOW_SIZE ?? 20_000,
+    overdueAfterMs: parsed.CONSOLE_OVERDUE_AFTER_MS ?? 5 * 60_000,
+    stalledAfterMs: parsed.CONSOLE_STALLED_AFTER_MS ?? 60_000,
+  };
+}

@@ -1,0 +1,48 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { API_KEYS, ApiKeyGuard, MESSAGING_RUNTIME, PlatformModule } from '@ki/platform';
+import type { Logger } from 'pino';
+import { CatalogueHttpController } from './catalogue/catalogue.http.controller';
+import { ConsoleConfig } from './config';
+import { ConsumerLag } from './consumers/consumer-lag';
+import { ConsumersHttpController } from './consumers/consumers.http.controller';
+import { DeadLetters } from './dead-letters/dead-letters';
+import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
+import { EventWindow } from './event-window/event-window';
+import { WindowReader } from './event-window/window-reader';
+import { FlowQuery } from './flow/flow';
+import { FlowHttpController } from './flow/flow.http.controller';
+import { InboxLookup } from './flow/inbox-lookup';
+import { JourneyHttpController } from './journey/journey.http.controller';
+import { UiHttpController } from './ui/ui.http.controller';
+
+/** The operator console: reads every topic into a window, asks the services' inboxes and the broker, replays dead letters. */
+@Module({})
+export class ConsoleModule {
+  static forRoot(config: ConsoleConfig, logger: Logger): DynamicModule {
+    return {
+      module: ConsoleModule,
+      imports: [PlatformModule.forRoot({ config, logger, entities: [], migrations: [], database: false }), TerminusModule],
+      controllers: [
+        FlowHttpController,
+        JourneyHttpController,
+        ConsumersHttpController,
+        DeadLettersHttpController,
+        CatalogueHttpController,
+        UiHttpController,
+      ],
+      providers: [
+        { provide: API_KEYS, useValue: config.apiKeys },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: EventWindow, useValue: new EventWindow(config.windowSize) },
+        WindowReader,
+        { provide: MESSAGING_RUNTIME, useExisting: WindowReader },
+        InboxLookup,
+        FlowQuery,
+        ConsumerLag,
+        DeadLetters,
+      ],
+    };
+  }
+}

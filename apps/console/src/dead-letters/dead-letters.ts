@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConsumerGroup, consumerGroupsOf, EnvelopeHeaders, Topics } from '@ki/contracts';
+import { DeadLetter, readDeadLetter, replayDeadLetter } from '@ki/messaging';
+import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
+import { Kafka } from 'kafkajs';
+import type { ConsoleConfig } from '../config';
+import { EventWindow, ObservedMessage, observe } from '../event-window/event-window';
+import { InboxLookup } from '../flow/inbox-lookup';
+import { maskPayload, maskText } from '../shared/masking';
+
+/** Filters of the dead-letter list; each matches exactly. */
+export interface DeadLetterFilter {
+  /** Error code, e.g. CONTRACT.INVALID_PAYLOAD. */
+  reason?: string;
+  type?: string;
+  consumerGroup?: string;
+}
+
+/** A dead letter as the API shows it: where it came from, why it failed, its payload and headers. */
+export interface DeadLetterView {
+  partition: number;
+  offset: string;
+  id?: string;
+  type?: string;
+  key: string | null;
+  correlationId?: string;
+  source?: string;
+  consumerGroup: string;
+  errorCode: string;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  originalTopic: string;
+  originalPartition: number;
+  originalOffset: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/** What a replay would do: a no-op when the consumer group already handled the event id. */
+export interface ReplayPreview {
+  consumerGroup: string;
+  /** Every group consuming the original topic sees the replayed message; those that handled the id skip it. */
+  alreadyHandledBy: string[];
+  noop: boolean;
+}
+
+/** The dead letter was not found in the window nor on the dead-letter topic. */
+export class DeadLetterNotFound extends Error {
+  readonly code = 'CONSOLE.DEAD_LETTER_NOT_FOUND';
+}
+
+/** Browsing dead letters and sending them back to their topic. */
+@Injectable()
+export class DeadLetters {
+  constructor(
+    private readonly window: EventWindow,
+    private readonly inbox: InboxLookup,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
+  ) {}
+
+  list(filter: DeadLetterFilter, reveal: boolean): DeadLetterView[] {
+    return this.window
+      .deadLetters()
+      .filter((m) => !filter.reason || m.deadLetter?.errorCode === filter.reason)
+      .filter((m) => !filter.type || m.type === filter.type)
+      .filter((m) => !filter.consumerGroup || m.deadLetter?.consumerGroup === filter.consumerGroup)
+      .reverse()
+      .map((m) => this.view(m, reveal));
+  }
+
+  /** One dead letter with what replaying it would do. */
+  async detail(partition: number, offset: string, reveal: boolean): Promise<DeadLetterView & { replay: ReplayPreview }> {
+    const letter = await this.find(partition, offset);
+    return { ...this.view(letter, reveal), replay: await this.preview(letter) };
+  }
+
+  /**
+   * Sends the dead letter back to its original topic (same ce_id and correlation id, a fresh trace,
+   * who/when/why in its headers and on the operations topic), optionally with a repaired payload.
+   */
+  async replay(partition: number, offset: string, request: { reason: string; replayedBy: string; payload?: object }) {
+    const letter = await this.find(partition, offset);
+    const preview = await this.preview(letter);
+    const deadLetter: DeadLetter = { partition, offset, key: letter.key, value: letter.value, headers: letter.headers };
+    const record = await replayDeadLetter(this.kafka, deadLetter, {
+      replayedBy: request.replayedBy,
+      reason: request.reason,
+      topicPrefix: this.config.kafka.topicPrefix,
+      value: request.payload === undefined ? undefined : JSON.stringify(request.payload),
+    });
+    return { ...record, noop: preview.noop, alreadyHandledBy: preview.alreadyHandledBy };
+  }
+
+  private async find(partition: number, offset: string): Promise<ObservedMessage> {
+    const inWindow = this.window.deadLetterAt(partition, offset);
+    if (inWindow) return inWindow;
+    // Older than the window: read it from the topic itself.
+    const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
+    if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
+    return observe({ topic: Topics.deadLetters, timestamp: new Date().toISOString(), ...read }, 0);
+  }
+
+  private async preview(letter: ObservedMessage): Promise<ReplayPreview> {
+    const group = letter.deadLetter?.consumerGroup ?? '';
+    const id = letter.headers[EnvelopeHeaders.id];
+    const groups = consumerGroupsOf(letter.type ?? '');
+    const handledBy: string[] = [];
+    if (id) {
+      for (const g of groups) if ((await this.inbox.handled(g as ConsumerGroup, [id])).has(id)) handledBy.push(g);
+    }
+    return { consumerGroup: group, alreadyHandledBy: handledBy, noop: handledBy.includes(group) };
+  }
+
+  private view(message: ObservedMessage, reveal: boolean): DeadLetterView {
+    const dl = message.deadLetter as NonNullable<ObservedMessage['deadLetter']>;
+    return {
+      partition: message.partition,
+      offset: message.offset,
+      id: message.id,
+      type: message.type,
+      key: message.key,
+      correlationId: message.correlationId,
+      source: message.source,
+      consumerGroup: dl.consumerGroup,
+      errorCode: dl.errorCode,
+      error: maskText(dl.error, reveal) ?? '',
+      attempts: dl.attempts,
+      failedAt: dl.failedAt,
+      originalTopic: dl.originalTopic,
+      originalPartition: dl.originalPartition,
+      originalOffset: dl.originalOffset,
+      payload: message.payload === undefined ? maskText(message.value, reveal) : maskPayload(message.type, message.payload, reveal),
+      headers: Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, maskText(v, reveal) ?? ''])),
+    };
+  }
+}

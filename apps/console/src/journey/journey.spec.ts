@@ -1,0 +1,73 @@
+import { EnvelopeHeaders, EventTypes } from '@ki/contracts';
+import { observe, RawMessage } from '../event-window/event-window';
+import { buildJourney, formatCents } from './journey';
+
+const opened = {
+  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
+  hostBodyKey: '05558',
+  territoryKey: '05558',
+  hostBodyName: 'Kreis Coesfeld',
+  ordinal: 50,
+  openedOn: '2016-02-12',
+  place: 'Lüdinghausen',
+};
+
+function message(type: string, payload: object, time: string, extra: Partial<RawMessage> = {}): RawMessage {
+  return {
+    topic: 'ki.registry.centres.v1',
+    partition: 0,
+    offset: '0',
+    timestamp: time,
+    key: '05558',
+    value: JSON.stringify(payload),
+    headers: { [EnvelopeHeaders.id]: `id-${type}-${time}`, [EnvelopeHeaders.type]: type, [EnvelopeHeaders.time]: time },
+    ...extra,
+  };
+}
+
+describe('the journey of a centre', () => {
+  it('flags the funding overdue when the opening is older than the threshold', () => {
+    const messages = [observe(message(EventTypes.CentreOpenedV1.type, opened, '2026-01-01T10:00:00.000Z'), 1)];
+
+    const journey = buildJourney('05558', messages, { now: new Date('2026-01-01T10:06:00Z'), overdueAfterMs: 5 * 60_000, reveal: false });
+
+    expect(journey.missing).toEqual([{ step: 'funding', waitingSince: '2026-01-01T10:00:00.000Z', overdue: true }]);
+  });
+
+  it('waits without flagging while the opening is younger than the threshold', () => {
+    const messages = [observe(message(EventTypes.CentreOpenedV1.type, opened, '2026-01-01T10:00:00.000Z'), 1)];
+
+    const journey = buildJourney('05558', messages, { now: new Date('2026-01-01T10:01:00Z'), overdueAfterMs: 5 * 60_000, reveal: false });
+
+    expect(journey.missing).toEqual([{ step: 'funding', waitingSince: '2026-01-01T10:00:00.000Z', overdue: false }]);
+  });
+
+  it('leaves out an opening that breaks its contract and shows its dead letter as a failure', () => {
+    const poison = message(EventTypes.CentreOpenedV1.type, { ...opened, openedOn: 'soon' }, '2026-01-01T10:00:00.000Z');
+    const deadLetter = {
+      ...poison,
+      topic: 'ki.dead-letters.v1',
+      headers: {
+        ...poison.headers,
+        dlq_consumer_group: 'funding-ledger',
+        dlq_error_code: 'CONTRACT.INVALID_PAYLOAD',
+        dlq_error: 'openedOn',
+      },
+    };
+
+    const journey = buildJourney('05558', [observe(poison, 1), observe(deadLetter, 2)], {
+      now: new Date('2026-01-01T10:01:00Z'),
+      overdueAfterMs: 60_000,
+      reveal: false,
+    });
+
+    expect(journey.entries).toHaveLength(1);
+    expect(journey.entries[0]).toMatchObject({ step: 'opened', deadLetteredBy: 'funding-ledger' });
+    expect(journey.missing).toEqual([]);
+  });
+
+  it('writes cents as euros with thousands separators', () => {
+    expect(formatCents('15583333')).toBe('155,833.33 EUR');
+    expect(formatCents('5')).toBe('0.05 EUR');
+  });
+});
