@@ -33,7 +33,7 @@ describe('npm start', () => {
   let ports: number[];
 
   beforeAll(async () => {
-    ports = [await freePort(), await freePort(), await freePort()];
+    ports = [await freePort(), await freePort(), await freePort(), await freePort()];
     for (const label of ['registry', 'ledger', 'notifications']) databases.push(await createTestDatabase(`start_${label}`));
     const kafkaPort = await freePort();
     child = spawn(process.execPath, ['tools/dev/start.mjs'], {
@@ -51,6 +51,7 @@ describe('npm start', () => {
         REGISTRY_PORT: String(ports[0]),
         LEDGER_PORT: String(ports[1]),
         NOTIFICATIONS_PORT: String(ports[2]),
+        CONSOLE_PORT: String(ports[3]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,7 +79,8 @@ describe('npm start', () => {
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     }
     const pids = pidsUnder(path.join(repoRoot, localDir));
-    expect(pids.length).toBe(4); // three services and the broker
+    expect(pids.length).toBe(5); // four services and the broker
+    expect((await fetch(`http://127.0.0.1:${ports[3]}/`)).headers.get('content-type')).toContain('text/html');
 
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

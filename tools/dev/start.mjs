@@ -9,11 +9,13 @@ import path from 'node:path';
 import { ensureLocalInfrastructure, ensureNodeModules, fail, repoRoot } from './bootstrap.mjs';
 import { formatLogLine } from './log-format.mjs';
 
-/** The services `npm start` runs; ports can be changed with REGISTRY_PORT etc. */
+/** The services `npm start` runs; ports can be changed with REGISTRY_PORT, LEDGER_PORT, NOTIFICATIONS_PORT, CONSOLE_PORT. */
 export const SERVICES = [
   { name: 'registry', port: Number(process.env.REGISTRY_PORT ?? 3001), color: 36 },
   { name: 'funding-ledger', port: Number(process.env.LEDGER_PORT ?? 3002), color: 33 },
   { name: 'notifications', port: Number(process.env.NOTIFICATIONS_PORT ?? 3003), color: 35 },
+  // The operator console has no database: it reads the others' inboxes (read-only) and every topic.
+  { name: 'console', port: Number(process.env.CONSOLE_PORT ?? 3000), color: 32, database: false },
 ];
 
 const runDir = path.resolve(repoRoot, process.env.KI_LOCAL_DIR ?? '.local', 'run');
@@ -136,18 +138,27 @@ async function main() {
     }
   }
   const startedAt = Date.now();
+  const consoleDatabases = {
+    CONSOLE_REGISTRY_DATABASE_URL: infra.databaseUrls.registry,
+    CONSOLE_LEDGER_DATABASE_URL: infra.databaseUrls['funding-ledger'],
+    CONSOLE_NOTIFICATIONS_DATABASE_URL: infra.databaseUrls.notifications,
+  };
   for (const service of SERVICES) {
     startService(service, {
       ...process.env,
       PORT: String(service.port),
-      DATABASE_URL: infra.databaseUrls[service.name],
+      ...(service.database === false ? consoleDatabases : { DATABASE_URL: infra.databaseUrls[service.name] }),
       KAFKA_BROKERS: infra.kafka.bootstrap,
       SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
     });
   }
   await Promise.all(SERVICES.map((s) => waitForHealth(s)));
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  const rows = SERVICES.map((s) => `  ${s.name.padEnd(15)} http://127.0.0.1:${s.port}   health /health   API docs /docs`);
+  const rows = SERVICES.map((s) =>
+    s.name === 'console'
+      ? `  ${'console'.padEnd(15)} http://127.0.0.1:${s.port}   operator web page; API docs /docs`
+      : `  ${s.name.padEnd(15)} http://127.0.0.1:${s.port}   health /health   API docs /docs`,
+  );
   console.log(
     [
       '',
@@ -163,6 +174,9 @@ async function main() {
       process.env.NOTIFICATIONS_API_KEYS
         ? '  notifications API keys from NOTIFICATIONS_API_KEYS'
         : '  notifications API key (development only, write + operator): ki-dev-notifications-key',
+      process.env.CONSOLE_API_KEYS
+        ? '  console API keys from CONSOLE_API_KEYS'
+        : '  console key (development only, read + replay + reveal): ki-dev-console-key   (enter it in the page)',
       '  history up to the 49th opening: npm run registry:import-history',
       `  postgresql      ${new URL(infra.postgresUrl).host}   databases ${Object.values(infra.databaseUrls)
         .map((u) => new URL(u).pathname.slice(1))
