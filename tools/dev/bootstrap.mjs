@@ -34,6 +34,35 @@ export async function ensureLocalInfrastructure(env = process.env) {
   return { kafka, databaseUrls: databaseUrls(env), postgresUrl: serverUrl(env) };
 }
 
+/** Where the browser tests find Chromium (Debian's `chromium` package). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Installs Debian's Chromium for the browser tests when it is missing (`apt-get install -y chromium`
+ * without recommended extras, which needs root); throws naming what to do when that is not possible.
+ */
+export function ensureChromium() {
+  if (fs.existsSync(CHROMIUM_PATH)) return;
+  const howTo = `install it (Debian/Ubuntu: apt-get install -y chromium) so that ${CHROMIUM_PATH} exists`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM_PATH}, and installing it needs root: ${howTo}`);
+  }
+  if (spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM_PATH} and apt-get is not available: ${howTo}`);
+  }
+  console.log('[setup] installing Chromium for the browser tests (apt-get install -y chromium) ...');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  if (res.status !== 0) {
+    // A fresh machine may not have package lists yet.
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    res = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  }
+  if (res.status !== 0 || !fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`apt-get install -y chromium failed (exit ${res.status}); see the output above, then ${howTo}`);
+  }
+}
+
 /** Prints the error of a failed step and exits non-zero. */
 export function fail(err) {
   console.error(`\n✖ ${err.message}`);

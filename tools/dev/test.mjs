@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureNodeModules, fail, repoRoot } from './bootstrap.mjs';
+import { ensureChromium, ensureNodeModules, fail, repoRoot } from './bootstrap.mjs';
 
 const resultsDir = path.join(repoRoot, '.local', 'test-results');
 
@@ -38,6 +38,7 @@ function summarize() {
 
 async function main() {
   ensureNodeModules();
+  ensureChromium();
   const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
   let stopBroker = async () => undefined;
 
