@@ -1,5 +1,6 @@
-import { EventTypes, envelopeToHeaders, topicName, Topics } from '@ki/contracts';
+import { EventTypes } from '@ki/contracts';
 import {
+  coesfeldOpened,
   createTestDatabase,
   eventually,
   fetchHealth,
@@ -18,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
+import { publishPoisonOpening } from './test-support/poison-opening';
 
 const REGISTRY_KEY = 'ki-dev-registry-write-key';
 const CONSOLE_KEY = 'ki-dev-console-key';
@@ -122,34 +124,18 @@ describe('the console page in a browser', () => {
     expect(centre.status).toBe(201);
     expect((await registryCall(`/centres/${centre.body.id}/open`, { openedOn: '2016-02-12', place: 'Lüdinghausen' })).status).toBe(200);
     const poisonId = randomUUID();
-    const producer = testKafka().producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName(Topics.centres, topicPrefix),
-      messages: [
-        {
-          key: '05554',
-          value: JSON.stringify({
-            centreId: randomUUID(),
-            hostBodyKey: '05554',
-            territoryKey: '05554',
-            hostBodyName: 'Kreis Borken',
-            ordinal: 2,
-            openedOn: 'soon',
-            place: 'Borken',
-          }),
-          headers: envelopeToHeaders({
-            id: poisonId,
-            type: EventTypes.CentreOpenedV1.type,
-            source: '/ki/test-tool',
-            time: new Date().toISOString(),
-            subject: '05554',
-            correlationId: randomUUID(),
-          }),
-        },
-      ],
+    await publishPoisonOpening(testKafka(), topicPrefix, {
+      eventId: poisonId,
+      correlationId: randomUUID(),
+      payload: {
+        ...coesfeldOpened(),
+        hostBodyKey: '05554',
+        territoryKey: '05554',
+        hostBodyName: 'Kreis Borken',
+        ordinal: 2,
+        openedOn: 'soon',
+      },
     });
-    await producer.disconnect();
 
     await page.goto(url('console'));
     await page.getByLabel('Operator key').fill(CONSOLE_KEY);

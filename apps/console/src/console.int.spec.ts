@@ -1,4 +1,4 @@
-import { EventTypes, envelopeToHeaders, RegisterCentreV1, topicName, Topics } from '@ki/contracts';
+import { EventTypes, RegisterCentreV1, Topics } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
 import { eventually, startTestService, testKafka, TestService, uniqueTopicPrefix } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import type { JourneyEntry } from './journey/journey';
 import type { FlowRow } from './flow/flow';
 import type { DeadLetterView, ReplayPreview } from './dead-letters/dead-letters';
 import { consoleService } from './service';
+import { publishPoisonOpening } from './test-support/poison-opening';
 
 const REGISTRY_WRITER = 'registry-writer-0123456789';
 const READER = 'console-reader-0123456789';
@@ -147,6 +148,33 @@ describe('the operator console', () => {
     expect(rows[0]).toMatchObject({ source: '/ki/registry', hostBodyKey: '05558', correlationId: expect.any(String) });
   });
 
+  it('streams each message as it arrives as a server-sent event', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${consoleApp.url}/api/flow/stream`, { headers: { 'x-api-key': READER }, signal: abort.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+    let received = '';
+    const registered = eventually(
+      async () => {
+        const { value } = await reader.read();
+        received += value ?? '';
+        const row = received
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => JSON.parse(line.slice(6)) as FlowRow)
+          .find((r) => r.type === EventTypes.CentreRegisteredV1.type && r.hostBodyKey === '05154');
+        if (!row) throw new Error('registration of Kleve not streamed yet');
+        return row;
+      },
+      { name: 'streamed registration', timeout: 30_000, interval: 0 },
+    );
+
+    await register('05154', 'Kleve');
+
+    expect(await registered).toMatchObject({ topic: Topics.centres, source: '/ki/registry', key: '05154' });
+    abort.abort();
+  });
+
   it('masks the contact e-mail of a register-centre command unless the key may reveal it', async () => {
     const publisher = new EventPublisher(testKafka(), { source: '/ki/test-tool', topicPrefix });
     const command = Object.assign(new RegisterCentreV1(), {
@@ -188,26 +216,7 @@ describe('the operator console', () => {
       openedOn: 'soon',
       place: 'Borken',
     };
-    const producer = testKafka().producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName(Topics.centres, topicPrefix),
-      messages: [
-        {
-          key: '05554',
-          value: JSON.stringify(opening),
-          headers: envelopeToHeaders({
-            id: eventId,
-            type: EventTypes.CentreOpenedV1.type,
-            source: '/ki/test-tool',
-            time: new Date().toISOString(),
-            subject: '05554',
-            correlationId,
-          }),
-        },
-      ],
-    });
-    await producer.disconnect();
+    await publishPoisonOpening(testKafka(), topicPrefix, { eventId, correlationId, payload: opening });
 
     const letters = await eventually(
       async () => {

@@ -1,16 +1,9 @@
 import { EnvelopeHeaders, EventTypes } from '@ki/contracts';
+import { coesfeldOpened } from '@ki/testing';
 import { observe, RawMessage } from '../event-window/event-window';
 import { buildJourney, formatCents } from './journey';
 
-const opened = {
-  centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
-  hostBodyKey: '05558',
-  territoryKey: '05558',
-  hostBodyName: 'Kreis Coesfeld',
-  ordinal: 50,
-  openedOn: '2016-02-12',
-  place: 'Lüdinghausen',
-};
+const opened = coesfeldOpened();
 
 function message(type: string, payload: object, time: string, extra: Partial<RawMessage> = {}): RawMessage {
   return {
