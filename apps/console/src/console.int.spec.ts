@@ -246,6 +246,21 @@ describe('the operator console', () => {
     expect(preview.replay).toEqual({ consumerGroup: 'funding-ledger', alreadyHandledBy: [], noop: false });
     expect(flowRow.consumers.map((c) => c.status)).toEqual(['dead-lettered', 'dead-lettered']);
 
+    const stillBroken = await call(
+      consoleApp.url,
+      'POST',
+      `/api/dead-letters/${ledgerLetter.partition}/${ledgerLetter.offset}/replay`,
+      OPERATOR,
+      {
+        reason: 'a repair that is no repair',
+        payload: { ...opening, openedOn: 'later' },
+      },
+    );
+    expect(stillBroken).toMatchObject({
+      status: 400,
+      body: { code: 'CONTRACT.INVALID_PAYLOAD', message: expect.arrayContaining([expect.stringMatching(/^payload\.openedOn: /)]) },
+    });
+
     const replayed = await call(
       consoleApp.url,
       'POST',

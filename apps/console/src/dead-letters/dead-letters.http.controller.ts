@@ -1,4 +1,5 @@
-import { Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ContractViolation } from '@ki/contracts';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@ki/platform';
 import { Type } from 'class-transformer';
@@ -81,6 +82,8 @@ export class DeadLettersHttpController {
       return await run();
     } catch (err) {
       if (err instanceof DeadLetterNotFound) throw new NotFoundException({ statusCode: 404, code: err.code, message: err.message });
+      if (err instanceof ContractViolation)
+        throw new BadRequestException({ statusCode: 400, code: err.code, message: err.problems.map((p) => `payload.${p}`) });
       throw err;
     }
   }
