@@ -23,21 +23,25 @@ async function api(path, init = {}) {
 
 function consumersText(row) {
   if (row.deadLetter) return `dead letter of ${row.deadLetter.consumerGroup}: ${row.deadLetter.errorCode}`;
+  if (row.consumers.length === 0) return row.seq in progressPending ? '…' : 'no consumer group';
   return row.consumers.map((c) => `${c.group}: ${c.status}`).join(', ');
 }
 
 function flowRow(row) {
   const tr = document.createElement('tr');
   tr.dataset.seq = row.seq;
+  const statuses = row.consumers.map((c) => c.status);
   const status =
-    row.deadLetter || row.consumers.some((c) => c.status === 'dead-lettered')
+    row.deadLetter || statuses.includes('dead-lettered')
       ? 'dead-lettered'
-      : row.consumers.some((c) => c.status === 'behind')
+      : statuses.includes('behind')
         ? 'behind'
-        : 'handled';
+        : statuses.length > 0
+          ? 'handled'
+          : '';
   tr.append(
     cell(row.time ?? row.receivedAt),
-    cell(row.type ?? '(no type)'),
+    cell(row.deadLetter ? `${row.type ?? '(no type)'} (dead letter)` : (row.type ?? '(no type)')),
     cell(row.hostBodyKey ?? row.key),
     cell(row.correlationId),
     cell(row.source),
@@ -46,11 +50,19 @@ function flowRow(row) {
   return tr;
 }
 
+/** Rows that arrived by the stream and wait for the next refresh to show their consumers' progress. */
+const progressPending = {};
+let refresh;
+
 async function showFlow() {
   const rows = await api('/api/flow?limit=200');
+  for (const key of Object.keys(progressPending)) delete progressPending[key];
   $('flow-rows').replaceChildren(...rows.map(flowRow));
   say(`${rows.length} messages`);
   startStream();
+  // Progress changes after a message arrives (handled, dead-lettered): refresh it while the view is open.
+  clearTimeout(refresh);
+  refresh = setTimeout(() => !$('view-flow').hidden && showFlow().catch((err) => say(err.message)), 5000);
 }
 
 /** Server-sent events read with fetch, because EventSource cannot send the key header. */
@@ -69,7 +81,10 @@ async function startStream() {
       buffer = events.pop();
       for (const event of events) {
         const data = event.split('\n').find((line) => line.startsWith('data: '));
-        if (data) $('flow-rows').prepend(flowRow(JSON.parse(data.slice(6))));
+        if (!data) continue;
+        const row = JSON.parse(data.slice(6));
+        if (row.type && !row.deadLetter) progressPending[row.seq] = true;
+        $('flow-rows').prepend(flowRow(row));
       }
     }
   } catch {
