@@ -3,17 +3,16 @@ import {
   coesfeldOpened,
   createTestDatabase,
   eventually,
-  fetchHealth,
-  freePort,
   processExited,
   repoRoot,
-  startScriptProcess,
+  ServiceProcess,
+  startServiceProcess,
   TestDatabase,
   testInfrastructure,
   testKafka,
   uniqueTopicPrefix,
+  waitUntilHealthy,
 } from '@ki/testing';
-import { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,34 +24,23 @@ const REGISTRY_KEY = 'ki-dev-registry-write-key';
 const CONSOLE_KEY = 'ki-dev-console-key';
 const screenshots = path.join(repoRoot, '.local', 'screenshots');
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
 describe('the console page in a browser', () => {
   const databases: Record<string, TestDatabase> = {};
-  const services: Running[] = [];
+  const services: ServiceProcess[] = [];
   const topicPrefix = uniqueTopicPrefix('console-e2e');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ki-console-chromium-'));
   let browser: BrowserContext;
   let page: Page;
 
-  const url = (name: string) => (services.find((s) => s.name === name) as Running).url;
-  const start = async (name: string, script: string, env: Record<string, string>) => {
-    const port = await freePort();
-    const child = startScriptProcess(
-      script,
-      { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: topicPrefix, PORT: String(port), ...env },
-      { capture: true },
+  const url = (name: string) => (services.find((s) => s.name === name) as ServiceProcess).url;
+  const start = async (name: string, script: string, env: Record<string, string>) =>
+    services.push(
+      await startServiceProcess(name, script, {
+        KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
+        KAFKA_TOPIC_PREFIX: topicPrefix,
+        ...env,
+      }),
     );
-    const output: string[] = [];
-    child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-    services.push({ name, child, url: `http://127.0.0.1:${port}`, output });
-  };
 
   beforeAll(async () => {
     for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`console_e2e_${name}`);
@@ -68,15 +56,7 @@ describe('the console page in a browser', () => {
       CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
       CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,
     });
-    for (const running of services) {
-      await eventually(
-        async () => {
-          if (running.child.exitCode !== null) throw new Error(`${running.name} exited early:\n${running.output.join('')}`);
-          expect((await fetchHealth(running.url)).status).toBe(200);
-        },
-        { name: `${running.name} healthy`, timeout: 120_000, interval: 250 },
-      );
-    }
+    await waitUntilHealthy(services);
     // A fresh profile of its own (the --user-data-dir of this run).
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: '/usr/bin/chromium',

@@ -1,15 +1,15 @@
 import {
   createTestDatabase,
   eventually,
-  fetchHealth,
-  freePort,
   processExited,
-  startScriptProcess,
+  runScript,
+  ServiceProcess,
+  startServiceProcess,
   TestDatabase,
   testInfrastructure,
   uniqueTopicPrefix,
+  waitUntilHealthy,
 } from '@ki/testing';
-import { ChildProcess } from 'node:child_process';
 import { verifyWebhook } from './subscriptions/domain/webhook-signature';
 import { startSmtpReceiver } from './test-support/smtp-receiver';
 import { startWebhookReceiver } from './test-support/webhook-receiver';
@@ -17,30 +17,14 @@ import { startWebhookReceiver } from './test-support/webhook-receiver';
 const REGISTRY_KEY = 'ki-dev-registry-write-key';
 const NOTIFICATIONS_KEY = 'ki-dev-notifications-key';
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-/** A service as a process of its own, started the way `npm start` starts it. */
-function startProcess(name: string, script: string, env: Record<string, string>, port?: number): Running {
-  const child = startScriptProcess(script, env, { capture: true });
-  const output: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  return { name, child, url: `http://127.0.0.1:${port ?? 0}`, output };
-}
-
 describe('an opening travels from the registry through the funding ledger to the announcements', () => {
   const databases: Record<string, TestDatabase> = {};
-  const services: Running[] = [];
+  const services: ServiceProcess[] = [];
   let common: Record<string, string>;
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
 
-  const service = (name: string) => services.find((s) => s.name === name) as Running;
+  const service = (name: string) => services.find((s) => s.name === name) as ServiceProcess;
   const call = async (base: string, method: string, route: string, key: string, body?: unknown) => {
     const res = await fetch(`${base}${route}`, {
       method,
@@ -55,44 +39,19 @@ describe('an opening travels from the registry through the funding ledger to the
     smtp = await startSmtpReceiver();
     for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`journey_${name}`);
     common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('journey') };
-    const ports = { registry: await freePort(), ledger: await freePort(), notifications: await freePort() };
     services.push(
-      startProcess(
-        'registry',
-        'apps/registry/src/main.ts',
-        { ...common, DATABASE_URL: databases.registry.url, PORT: String(ports.registry) },
-        ports.registry,
-      ),
-      startProcess(
-        'funding-ledger',
-        'apps/funding-ledger/src/main.ts',
-        { ...common, DATABASE_URL: databases.ledger.url, PORT: String(ports.ledger) },
-        ports.ledger,
-      ),
-      startProcess(
-        'notifications',
-        'apps/notifications/src/main.ts',
-        {
-          ...common,
-          DATABASE_URL: databases.notifications.url,
-          PORT: String(ports.notifications),
-          NOTIFICATIONS_FUNDING_WAIT_MS: '120000',
-          NOTIFICATIONS_POLL_INTERVAL_MS: '100',
-          NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
-          NOTIFICATIONS_SMTP_URL: smtp.url,
-        },
-        ports.notifications,
-      ),
+      await startServiceProcess('registry', 'apps/registry/src/main.ts', { ...common, DATABASE_URL: databases.registry.url }),
+      await startServiceProcess('funding-ledger', 'apps/funding-ledger/src/main.ts', { ...common, DATABASE_URL: databases.ledger.url }),
+      await startServiceProcess('notifications', 'apps/notifications/src/main.ts', {
+        ...common,
+        DATABASE_URL: databases.notifications.url,
+        NOTIFICATIONS_FUNDING_WAIT_MS: '120000',
+        NOTIFICATIONS_POLL_INTERVAL_MS: '100',
+        NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
+        NOTIFICATIONS_SMTP_URL: smtp.url,
+      }),
     );
-    for (const running of services) {
-      await eventually(
-        async () => {
-          if (running.child.exitCode !== null) throw new Error(`${running.name} exited early:\n${running.output.join('')}`);
-          expect((await fetchHealth(running.url)).status).toBe(200);
-        },
-        { name: `${running.name} healthy`, timeout: 120_000, interval: 250 },
-      );
-    }
+    await waitUntilHealthy(services);
   });
 
   afterAll(async () => {
@@ -120,7 +79,7 @@ describe('an opening travels from the registry through the funding ledger to the
         })
       ).status,
     ).toBe(201);
-    const history = startProcess('history import', 'apps/registry/src/history/import-history.cli.ts', {
+    const history = runScript('history import', 'apps/registry/src/history/import-history.cli.ts', {
       ...common,
       DATABASE_URL: databases.registry.url,
     });

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from './local';
+import { eventually } from './eventually';
+import { fetchHealth, freePort, repoRoot } from './local';
 
 /**
  * Runs a TypeScript entry point of the repository (e.g. `apps/funding-ledger/src/main.ts`) as a
@@ -20,4 +21,44 @@ export function processExited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) =>
     child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
   );
+}
+
+/** A script running as its own process, with its stdout and stderr kept for failure messages. */
+export interface ScriptRun {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+}
+
+/** A service's main.ts running as its own process on a free port. */
+export interface ServiceProcess extends ScriptRun {
+  url: string;
+}
+
+/** Runs a script of the repository and collects what it prints. */
+export function runScript(name: string, script: string, env: Record<string, string>): ScriptRun {
+  const child = startScriptProcess(script, env, { capture: true });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  return { name, child, output };
+}
+
+/** Starts a service process on a free port, the way `npm start` starts it. */
+export async function startServiceProcess(name: string, script: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  return { ...runScript(name, script, { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` };
+}
+
+/** Waits until every service answers /health with 200; fails at once, with its output, when one exits. */
+export async function waitUntilHealthy(services: ServiceProcess[], timeout = 120_000): Promise<void> {
+  for (const running of services)
+    await eventually(
+      async () => {
+        if (running.child.exitCode !== null) throw new Error(`${running.name} exited early:\n${running.output.join('')}`);
+        const { status } = await fetchHealth(running.url);
+        if (status !== 200) throw new Error(`${running.name} /health answered ${status}`);
+      },
+      { name: `${running.name} healthy`, timeout, interval: 250 },
+    );
 }
