@@ -1,0 +1,1 @@
+module.exports = { projects: require('../../jest.preset').tiers(__dirname) };

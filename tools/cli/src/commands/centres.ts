@@ -1,0 +1,99 @@
+import { usageError } from '../errors';
+import { Command, CommandContext, flag } from '../command';
+import { printJson, printLines } from '../format';
+
+interface Centre {
+  id: string;
+  hostBodyKey: string;
+  status: string;
+  ordinal?: number | null;
+  openedOn?: string | null;
+  place?: string | null;
+  closedOn?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function required(context: CommandContext, names: string[]): Record<string, string> {
+  const missing = names.filter((n) => !flag(context, n));
+  if (missing.length) throw usageError(`missing ${missing.map((n) => `--${n}`).join(', ')}`, context.usage);
+  return Object.fromEntries(names.map((n) => [n, flag(context, n) as string]));
+}
+
+/** A centre id, or the active centre of a host-body key (`05558`). */
+async function centreId(context: CommandContext): Promise<string> {
+  const [ref] = context.positionals;
+  if (UUID.test(ref)) return ref;
+  if (!/^\d{5}(\d{3})?$/.test(ref))
+    throw usageError(`"${ref}" is neither a centre id (UUID) nor a host-body key (e.g. 05558)`, context.usage);
+  const centres = await context.registry.request<Centre[]>('GET', '/centres');
+  const active = centres.find((c) => c.hostBodyKey === ref && c.status !== 'closed');
+  if (!active) throw usageError(`host body ${ref} has no registered or open centre at ${context.config.registryUrl}`, context.usage);
+  return active.id;
+}
+
+function describe(verb: string, centre: Centre): string {
+  const opened = centre.openedOn ? `, opened on ${centre.openedOn}${centre.place ? ` in ${centre.place}` : ''}` : '';
+  const ordinal = centre.ordinal ? ` as centre no. ${centre.ordinal}` : '';
+  const closed = centre.closedOn ? `, closed on ${centre.closedOn}` : '';
+  return `${verb} centre ${centre.id} of host body ${centre.hostBodyKey}${ordinal}: ${centre.status}${opened}${closed}`;
+}
+
+export const centreRegister: Command = {
+  words: ['centre', 'register'],
+  summary: 'register a centre for a host body (registry)',
+  synopsis: '--host-body-key KEY --name NAME --host-authority NAME --address TEXT --contact-email E-MAIL [--json]',
+  options: {
+    'host-body-key': { type: 'string' },
+    name: { type: 'string' },
+    'host-authority': { type: 'string' },
+    address: { type: 'string' },
+    'contact-email': { type: 'string' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(context) {
+    const f = required(context, ['host-body-key', 'name', 'host-authority', 'address', 'contact-email']);
+    const centre = await context.registry.request<Centre>('POST', '/centres', {
+      hostBodyKey: f['host-body-key'],
+      name: f.name,
+      hostAuthority: f['host-authority'],
+      address: f.address,
+      contactEmail: f['contact-email'],
+    });
+    if (context.config.json) return (printJson(centre), 0);
+    printLines(describe('registered', centre));
+    return 0;
+  },
+};
+
+export const centreOpen: Command = {
+  words: ['centre', 'open'],
+  summary: 'open a registered centre; it gets the next statewide ordinal (registry)',
+  synopsis: '<centre id | host-body key> --opened-on YYYY-MM-DD --place PLACE [--json]',
+  options: { 'opened-on': { type: 'string' }, place: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(context) {
+    const f = required(context, ['opened-on', 'place']);
+    const id = await centreId(context);
+    const centre = await context.registry.request<Centre>('POST', `/centres/${id}/open`, { openedOn: f['opened-on'], place: f.place });
+    if (context.config.json) return (printJson(centre), 0);
+    printLines(describe('opened', centre));
+    return 0;
+  },
+};
+
+export const centreClose: Command = {
+  words: ['centre', 'close'],
+  summary: 'close an open centre (registry)',
+  synopsis: '<centre id | host-body key> --closed-on YYYY-MM-DD --reason TEXT [--json]',
+  options: { 'closed-on': { type: 'string' }, reason: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(context) {
+    const f = required(context, ['closed-on', 'reason']);
+    const id = await centreId(context);
+    const centre = await context.registry.request<Centre>('POST', `/centres/${id}/close`, { closedOn: f['closed-on'], reason: f.reason });
+    if (context.config.json) return (printJson(centre), 0);
+    printLines(describe('closed', centre));
+    return 0;
+  },
+};
