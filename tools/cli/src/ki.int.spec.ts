@@ -286,6 +286,31 @@ describe('the ki command line against the running services', () => {
     expect(journey.stdout).toMatch(/funding\s+allocated/);
   });
 
+  it('prints the flow for people with ki tail: time, type, key and what each consumer group did', async () => {
+    const res = await eventually(
+      async () => {
+        const run = await ki(['tail', '--type', EventTypes.CentreOpenedV1.type, '--key', '05558', '--no-follow']);
+        expect(run.stdout).toContain('notifications:handled');
+        return run;
+      },
+      { name: 'opening of Coesfeld handled by every group', timeout: 30_000, interval: 500 },
+    );
+
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\S+\s+ki\.registry\.centre-opened\.v1\s+key=05558\s+corr=\S+\s+\/ki\/registry\s+funding-ledger:handled notifications:handled$/m,
+    );
+  });
+
+  it('closes Kreis Coesfeld with ki centre close', async () => {
+    const res = await ki(['centre', 'close', '05558', '--closed-on', '2016-12-31', '--reason', 'Kreistag decision']);
+
+    expect(res).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^closed centre \S+ of host body 05558 as centre no\. 50: closed/),
+    });
+  });
+
   it('exits 1 with the URL, the status and the variable to set when the console refuses the key', async () => {
     const res = await ki(['lag'], { KI_CONSOLE_KEY: 'not-a-known-key-0123456789' });
 
