@@ -319,6 +319,14 @@ describe('the ki command line against the running services', () => {
     expect(res.stderr).toContain('set KI_CONSOLE_KEY');
   });
 
+  it('exits 1 naming the URL and the variable to set when the console cannot be reached', async () => {
+    const res = await ki(['journey', '05558'], { KI_CONSOLE_URL: 'http://127.0.0.1:2' });
+
+    expect(res).toMatchObject({ code: 1, stdout: '' });
+    expect(res.stderr).toContain('console at http://127.0.0.1:2 is unreachable (ECONNREFUSED)');
+    expect(res.stderr).toContain('KI_CONSOLE_URL');
+  });
+
   it('exits 2 with the usage of the command when its arguments are wrong', async () => {
     const res = await ki(['dlq', 'show', 'first', 'one']);
 

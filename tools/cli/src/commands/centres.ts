@@ -66,34 +66,45 @@ export const centreRegister: Command = {
   },
 };
 
-export const centreOpen: Command = {
-  words: ['centre', 'open'],
-  summary: 'open a registered centre; it gets the next statewide ordinal (registry)',
-  synopsis: '<centre id | host-body key> --opened-on YYYY-MM-DD --place PLACE [--json]',
-  options: { 'opened-on': { type: 'string' }, place: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
-  async run(context) {
-    const f = required(context, ['opened-on', 'place']);
-    const id = await centreId(context);
-    const centre = await context.registry.request<Centre>('POST', `/centres/${id}/open`, { openedOn: f['opened-on'], place: f.place });
-    if (context.config.json) return (printJson(centre), 0);
-    printLines(describe('opened', centre));
-    return 0;
-  },
-};
+/** A change of a centre's state through `POST /centres/{id}/<action>`: a date, and a place or a reason. */
+function lifecycle(
+  action: 'open' | 'close',
+  past: string,
+  summary: string,
+  dateFlag: string,
+  textFlag: string,
+  body: (f: Record<string, string>) => object,
+): Command {
+  return {
+    words: ['centre', action],
+    summary,
+    synopsis: `<centre id | host-body key> --${dateFlag} YYYY-MM-DD --${textFlag} ${textFlag === 'place' ? 'PLACE' : 'TEXT'} [--json]`,
+    options: { [dateFlag]: { type: 'string' }, [textFlag]: { type: 'string' } },
+    positionals: { min: 1, max: 1 },
+    async run(context) {
+      const f = required(context, [dateFlag, textFlag]);
+      const id = await centreId(context);
+      const centre = await context.registry.request<Centre>('POST', `/centres/${id}/${action}`, body(f));
+      if (context.config.json) return (printJson(centre), 0);
+      printLines(describe(past, centre));
+      return 0;
+    },
+  };
+}
 
-export const centreClose: Command = {
-  words: ['centre', 'close'],
-  summary: 'close an open centre (registry)',
-  synopsis: '<centre id | host-body key> --closed-on YYYY-MM-DD --reason TEXT [--json]',
-  options: { 'closed-on': { type: 'string' }, reason: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
-  async run(context) {
-    const f = required(context, ['closed-on', 'reason']);
-    const id = await centreId(context);
-    const centre = await context.registry.request<Centre>('POST', `/centres/${id}/close`, { closedOn: f['closed-on'], reason: f.reason });
-    if (context.config.json) return (printJson(centre), 0);
-    printLines(describe('closed', centre));
-    return 0;
-  },
-};
+export const centreOpen = lifecycle(
+  'open',
+  'opened',
+  'open a registered centre; it gets the next statewide ordinal (registry)',
+  'opened-on',
+  'place',
+  (f) => ({
+    openedOn: f['opened-on'],
+    place: f.place,
+  }),
+);
+
+export const centreClose = lifecycle('close', 'closed', 'close an open centre (registry)', 'closed-on', 'reason', (f) => ({
+  closedOn: f['closed-on'],
+  reason: f.reason,
+}));

@@ -3,6 +3,7 @@ import { usageError } from '../errors';
 import { Command, CommandContext, flag } from '../command';
 import { printJson, printLines, table } from '../format';
 
+// The parts of the console's API answers that `ki` prints; a tool reads them over HTTP and imports no app.
 interface DeadLetterView {
   partition: number;
   offset: string;

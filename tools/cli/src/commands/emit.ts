@@ -59,10 +59,16 @@ export const emit: Command = {
           SEND_TIMEOUT_MS,
         );
       });
-      const envelope = await Promise.race([
-        publisher.publish(contract, payload, { correlationId: flag(context, 'correlation-id') }),
-        timeout,
-      ]);
+      const sending = publisher.publish(contract, payload, { correlationId: flag(context, 'correlation-id') }).catch((err: Error) => {
+        const cause = (err as { cause?: Error }).cause;
+        throw new CliError(
+          `the broker at ${kafkaBrokers.join(',')} did not take the event: ${err.message}${cause && cause.message !== err.message ? ` (${cause.message})` : ''} — is it running? (KAFKA_BROKERS)`,
+          1,
+          undefined,
+          { cause: err },
+        );
+      });
+      const envelope = await Promise.race([sending, timeout]);
       if (context.config.json) printJson(envelope);
       else printLines(`sent ${envelope.type} id ${envelope.id} key ${envelope.subject ?? '-'} correlation ${envelope.correlationId}`);
       return 0;

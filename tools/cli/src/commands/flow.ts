@@ -2,6 +2,7 @@ import { CliError, usageError } from '../errors';
 import { Command, CommandContext, flag } from '../command';
 import { germanAmounts, printJson, printLines, table } from '../format';
 
+// The parts of the console's API answers that `ki` prints; a tool reads them over HTTP and imports no app.
 interface FlowRow {
   seq: number;
   topic: string;
