@@ -313,10 +313,12 @@ describe('the ki command line against the running services', () => {
 
   it('exits 1 with the URL, the status and the variable to set when the console refuses the key', async () => {
     const res = await ki(['lag'], { KI_CONSOLE_KEY: 'not-a-known-key-0123456789' });
+    const tail = await ki(['tail', '--count', '1'], { KI_CONSOLE_KEY: 'not-a-known-key-0123456789' });
 
     expect(res).toMatchObject({ code: 1, stdout: '' });
     expect(res.stderr).toContain(`console at ${env.KI_CONSOLE_URL} answered 401: an API key is required`);
     expect(res.stderr).toContain('set KI_CONSOLE_KEY');
+    expect(tail).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('answered 401') });
   });
 
   it('exits 1 naming the URL and the variable to set when the console cannot be reached', async () => {

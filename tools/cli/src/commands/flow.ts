@@ -122,7 +122,10 @@ export const tail: Command = {
     const params = new URLSearchParams({ limit: String(limit) });
     if (type) params.set('type', type);
     if (key) params.set('key', key);
-    const recent = await context.console.request<FlowRow[]>('GET', `/api/flow?${params}`);
+    const recent = await context.console.request<FlowRow[]>('GET', `/api/flow?${params}`).catch((err: unknown) => {
+      abort.abort();
+      throw err;
+    });
     for (const row of [...recent].reverse()) print(row);
     if (!follow) return 0;
 
