@@ -93,7 +93,7 @@ describe('the console page in a browser', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
-  it('shows the journey of a centre opened through the API with its funding and announcement, and a poison event under dead letters', async () => {
+  it('shows the journey of a centre opened through the API with its funding and announcement, a poison event under dead letters, and the journey completed by replaying a repaired copy', async () => {
     const centre = await registryCall('/centres', {
       hostBodyKey: '05558',
       name: 'Kommunales Integrationszentrum Kreis Coesfeld',
@@ -158,6 +158,26 @@ describe('the console page in a browser', () => {
     await expect(page.locator('#dl-payload').textContent()).resolves.toContain('"openedOn": "soon"');
     await expect(page.locator('#dl-preview').textContent()).resolves.toContain('sends it back to');
     await page.screenshot({ path: path.join(screenshots, 'console-dead-letters.png'), fullPage: true });
+
+    // Repair the date, replay the copy, and follow Kreis Borken's journey to its announcement.
+    const repaired = { ...JSON.parse((await page.locator('#dl-payload').textContent()) ?? '{}'), openedOn: '2016-06-28' };
+    await page.getByLabel('Reason for the replay (required)').fill('openedOn repaired: Kreis Borken opened on 28 June 2016');
+    await page.getByLabel('Repaired payload (JSON, optional)').fill(JSON.stringify(repaired));
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
+    await page.getByRole('button', { name: 'Journey' }).click();
+    await page.getByLabel('Host-body key or correlation id').fill('05554');
+    await eventually(
+      async () => {
+        await page.getByRole('button', { name: 'Show journey' }).click();
+        await timeline
+          .getByText(/announcement .* published/)
+          .first()
+          .waitFor({ timeout: 1000 });
+      },
+      { name: "Kreis Borken's journey complete after the replay", timeout: 60_000, interval: 500 },
+    );
+    await expect(timeline.getByText(/grant 99,166\.67 EUR/).count()).resolves.toBe(1);
+    await page.screenshot({ path: path.join(screenshots, 'console-journey-after-replay.png'), fullPage: true });
 
     expect(
       ['console-flow.png', 'console-journey.png', 'console-dead-letters.png'].every((f) => fs.existsSync(path.join(screenshots, f))),
