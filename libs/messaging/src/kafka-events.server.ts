@@ -217,7 +217,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     if (chunk.length > 1 && clean) {
       try {
         const outcomes = await this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk, heartbeat));
-        outcomes.forEach((outcome, i) => this.count(chunk[i], outcome));
+        this.countAll(chunk, outcomes);
         this.clearStuck();
         return;
       } catch (err) {
@@ -363,6 +363,18 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private count(delivery: Delivery, outcome: Outcome): void {
     this.options.metrics.consumed.inc({ group: this.options.groupId, type: delivery.envelope?.type ?? 'unknown', outcome });
+  }
+
+  /** Counts a chunk's outcomes with one increment per event type and outcome. */
+  private countAll(deliveries: Delivery[], outcomes: Outcome[]): void {
+    const tally = new Map<string, { type: string; outcome: Outcome; n: number }>();
+    deliveries.forEach((delivery, i) => {
+      const type = delivery.envelope?.type ?? 'unknown';
+      const key = `${type} ${outcomes[i]}`;
+      const entry = tally.get(key) ?? tally.set(key, { type, outcome: outcomes[i], n: 0 }).get(key)!;
+      entry.n++;
+    });
+    for (const { type, outcome, n } of tally.values()) this.options.metrics.consumed.inc({ group: this.options.groupId, type, outcome }, n);
   }
 
   private markStuck(kind: string, err: unknown): void {

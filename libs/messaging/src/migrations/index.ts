@@ -1,5 +1,6 @@
 import { MessagingInbox1764000000000 } from './1764000000000-messaging-inbox';
 import { MessagingOutbox1764000000100 } from './1764000000100-messaging-outbox';
+import { InboxWithoutCorrelationIndex1764100000000 } from './1764100000000-inbox-without-correlation-index';
 
 /** Migrations of the messaging tables; every service lists them before its own. */
-export const messagingMigrations = [MessagingInbox1764000000000, MessagingOutbox1764000000100];
+export const messagingMigrations = [MessagingInbox1764000000000, MessagingOutbox1764000000100, InboxWithoutCorrelationIndex1764100000000];
