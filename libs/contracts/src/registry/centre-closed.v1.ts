@@ -1,5 +1,5 @@
 import { IsHostBodyKey, IsCalendarDate } from '../fields';
-import { IsDateString, IsString, IsUUID, Length } from 'class-validator';
+import { IsString, IsUUID, Length } from 'class-validator';
 
 /** A KI centre closed; no further funding is allocated to it. */
 export class CentreClosedV1 {
@@ -12,7 +12,6 @@ export class CentreClosedV1 {
   hostBodyKey: string;
 
   /** Closing date, ISO calendar date (YYYY-MM-DD). */
-  @IsDateString({ strict: true })
   @IsCalendarDate()
   closedOn: string;
 

@@ -1,5 +1,5 @@
 import { IsHostBodyKey, IsTerritoryKey, IsCalendarDate } from '../fields';
-import { IsDateString, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
 
 /** A KI centre opened: the fact that drives funding allocation and announcements. */
 export class CentreOpenedV1 {
@@ -26,7 +26,6 @@ export class CentreOpenedV1 {
   ordinal: number;
 
   /** Opening date, ISO calendar date (YYYY-MM-DD). */
-  @IsDateString({ strict: true })
   @IsCalendarDate()
   openedOn: string;
 

@@ -1,5 +1,5 @@
 import { IsCalendarDate } from '../../fields';
-import { IsDateString, IsEmail, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { IsEmail, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 /** Register a KI centre for a host body. The same class validates the REST body and the Kafka command. */
 export class RegisterCentreV1 {
@@ -34,7 +34,6 @@ export class OpenCentreV1 {
   centreId: string;
 
   /** Opening date, YYYY-MM-DD. */
-  @IsDateString({ strict: true }, { message: 'openedOn must be a valid calendar date YYYY-MM-DD' })
   @IsCalendarDate()
   openedOn: string;
 
@@ -51,7 +50,6 @@ export class CloseCentreV1 {
   centreId: string;
 
   /** Closing date, YYYY-MM-DD, not before the opening. */
-  @IsDateString({ strict: true }, { message: 'closedOn must be a valid calendar date YYYY-MM-DD' })
   @IsCalendarDate()
   closedOn: string;
 
