@@ -36,10 +36,13 @@ export function compileFastValidator<P extends object>(payloadClass: new () => P
       if (typeof value === 'object' && value !== null) return undefined; // nested values: full path
       instance[property] = value;
     }
+    // One arguments object per payload, not per check: consumers validate every event.
+    const args: ValidationArguments = { targetName, property: '', object: instance, value: undefined, constraints: [] };
     for (const check of checks) {
-      const value = instance[check.property];
-      const args: ValidationArguments = { targetName, property: check.property, object: instance, value, constraints: check.constraints };
-      for (const validator of check.validators) if (validator.validate(value, args) !== true) return undefined;
+      args.property = check.property;
+      args.value = instance[check.property];
+      args.constraints = check.constraints;
+      for (const validator of check.validators) if (validator.validate(args.value, args) !== true) return undefined;
     }
     return instance as P;
   };

@@ -9,10 +9,16 @@ export const IsTerritoryKey = () => Matches(/^05\d{3}$/, { message: '$property m
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Whether a YYYY-MM-DD string names a day that exists (no 30 February). */
-function isRealDay(value: string): boolean {
-  const day = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether a YYYY-MM-DD string names a day that exists (no 30 February). Consumers check every event, so no Date is built. */
+export function isRealDay(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /**
