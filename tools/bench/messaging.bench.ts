@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { DEFAULT_PARTITIONS, encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Message } from 'kafkajs';
+import { ConsumerConfig, Kafka, logLevel, Message } from 'kafkajs';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -63,17 +63,31 @@ async function rawProduce(topic: string, batch: Message[]): Promise<number> {
   return ms;
 }
 
-/** Time from the first batch to the N-th message, so group joining is not measured. */
+/**
+ * Both consumers are timed from their first fetch request (so joining the group is not measured,
+ * but fetching and decoding every message is) until the N-th message is done.
+ */
+function timedKafka(onFirstFetch: () => void): Kafka {
+  return Object.create(kafka, {
+    consumer: {
+      value: (config: ConsumerConfig) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(consumer.events.FETCH_START, onFirstFetch);
+        return consumer;
+      },
+    },
+  });
+}
+
 async function rawConsume(topic: string, round: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${run}-${round}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
   let first = 0;
+  const consumer = timedKafka(() => (first ||= performance.now())).consumer({ groupId: `bench-raw-${run}-${round}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
   const ms = await new Promise<number>((resolve) => {
     void consumer.run({
       eachBatch: async ({ batch, resolveOffset }) => {
-        first ||= performance.now();
         for (const message of batch.messages) {
           JSON.parse(message.value?.toString() ?? 'null');
           resolveOffset(message.offset);
@@ -87,7 +101,7 @@ async function rawConsume(topic: string, round: number): Promise<number> {
   return ms;
 }
 
-/** Time from the first handler call until the N-th message's transaction committed (the server counts it then). */
+/** The inbox consumer is done with a message when its transaction committed (the server counts it then). */
 async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: number): Promise<number> {
   let counted = 0;
   let first = 0;
@@ -100,14 +114,14 @@ async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: 
     counted += n;
     if (counted === N) done(performance.now() - first);
   }) as typeof metrics.consumed.inc;
-  const server = new KafkaEventsServer({ kafka, dataSource, metrics, groupId: `bench-inbox-${run}-${round}`, topicPrefix });
-  server.addHandler(
-    EventTypes.CentreOpenedV1.type,
-    async () => {
-      first ||= performance.now();
-    },
-    true,
-  );
+  const server = new KafkaEventsServer({
+    kafka: timedKafka(() => (first ||= performance.now())),
+    dataSource,
+    metrics,
+    groupId: `bench-inbox-${run}-${round}`,
+    topicPrefix,
+  });
+  server.addHandler(EventTypes.CentreOpenedV1.type, async () => undefined, true);
   Object.assign(server, { logger: silent });
   await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
   const ms = await finished;
