@@ -109,7 +109,7 @@ async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: 
   const finished = new Promise<number>((resolve) => (done = resolve));
   const metrics = new MessagingMetrics(new Registry());
   const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
-  metrics.consumed.inc = ((labels: object, n = 1) => {
+  metrics.consumed.inc = ((labels: object, n: number = 1) => {
     inc(labels, n);
     counted += n;
     if (counted === N) done(performance.now() - first);

@@ -78,7 +78,7 @@ export class OutboxRelay {
           await this.pause(2000);
           continue;
         }
-        const sent = await this.sendBatch();
+        const sent = await this.sendBatches();
         await this.pruneIfDue();
         failures = 0;
         this.problem = undefined;
@@ -95,21 +95,53 @@ export class OutboxRelay {
   }
 
   /**
-   * Sends the first unsent rows in seq order and marks them sent; returns how many. Each read
-   * starts from the first unsent row, so a transaction that committed late with a lower seq is
-   * sent before anything that committed after it.
+   * Sends unsent rows in seq order, batch after batch, until the outbox is drained or a bounded
+   * run is done; returns how many were sent. While Kafka acknowledges one batch, the previous
+   * (acknowledged) batch is marked sent and the next one read, so the database and the broker work
+   * at the same time. A row is marked only after Kafka acknowledged it. Each read starts from the
+   * first unsent row not in flight, so a transaction that committed late with a lower seq is sent
+   * before anything that committed after it.
    */
-  private async sendBatch(): Promise<number> {
+  private async sendBatches(): Promise<number> {
     const q = this.lockHolder as QueryRunner;
-    const rows: OutboxRow[] = await q.query(
-      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.options.batchSize ?? 1000],
-    );
+    const limit = this.options.batchSize ?? 1000;
+    let rows = await this.readUnsent(q, limit, []);
     if (rows.length === 0) {
       await this.updateBacklog(true);
       return 0;
     }
-    // Consecutive rows of one topic form one entry, so Kafka receives them in seq order per key.
+    let acked: OutboxRow[] = [];
+    let sent = 0;
+    // Bounded, so the loop gets to pruning and to stopping under a steady stream of events.
+    for (let round = 0; rows.length > 0 && round < 50 && this.running; round++) {
+      const inFlight = rows;
+      const [send, next] = await Promise.allSettled([
+        this.send(inFlight),
+        this.markSent(q, acked).then(() => (inFlight.length < limit ? [] : this.readUnsent(q, limit, inFlight))),
+      ]);
+      // The database failed: the acknowledged rows stay unmarked and are sent again (consumers deduplicate).
+      if (next.status === 'rejected') throw next.reason;
+      acked = [];
+      if (send.status === 'rejected') throw send.reason;
+      acked = inFlight;
+      sent += inFlight.length;
+      rows = next.value;
+    }
+    await this.markSent(q, acked);
+    await this.updateBacklog(false);
+    return sent;
+  }
+
+  private readUnsent(q: QueryRunner, limit: number, inFlight: OutboxRow[]): Promise<OutboxRow[]> {
+    return q.query(
+      `SELECT seq, topic, message_key, headers, payload FROM messaging_outbox
+       WHERE sent_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
+      [limit, inFlight.map((r) => r.seq)],
+    );
+  }
+
+  /** Sends rows with one request; consecutive rows of one topic form one entry, so Kafka receives them in seq order per key. */
+  private async send(rows: OutboxRow[]): Promise<void> {
     const topicMessages: TopicMessages[] = [];
     for (const row of rows) {
       const topic = topicName(row.topic as never, this.options.topicPrefix);
@@ -120,11 +152,13 @@ export class OutboxRelay {
     }
     const producer = await this.connectedProducer();
     await producer.sendBatch({ topicMessages, acks: -1 });
-    await q.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
     for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
     this.lastSentAt = new Date();
-    await this.updateBacklog(false);
-    return rows.length;
+  }
+
+  private async markSent(q: QueryRunner, rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await q.query(`UPDATE messaging_outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
   }
 
   /** The backlog gauge, refreshed at most every 5 s (or now, when the outbox looks empty). */

@@ -1,8 +1,9 @@
-import { Topics } from '@ki/contracts';
+import { EventTypes, Topics } from '@ki/contracts';
 import { traceIdOf } from '@ki/platform';
 import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { encodeEvent } from './envelope-codec';
 import { FOLLOW_UP_PLACE, probeService } from './test-support/probe.service';
 
 describe('publishing through the transactional outbox', () => {
@@ -45,6 +46,45 @@ describe('publishing through the transactional outbox', () => {
     expect(JSON.parse(message.value ?? '')).toEqual(JSON.parse(JSON.stringify(opened)));
     const [row] = await probe.app.get(DataSource).query(`SELECT sent_at FROM messaging_outbox WHERE event_id = $1`, [eventId]);
     expect(row.sent_at).not.toBeNull();
+  });
+
+  it('sends a backlog of several batches once each, in commit order per key, and marks every row sent', async () => {
+    const keys = ['05554', '05558', '05562', '05566', '05570'];
+    const events = Array.from({ length: 2500 }, (_, i) =>
+      encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: keys[i % keys.length], ordinal: i + 1 }), '/ki/test'),
+    );
+    // One transaction, as a service would commit a burst: the relay sends it in batches of 1,000.
+    await probe.app.get(DataSource).query(
+      `INSERT INTO messaging_outbox (event_id, event_type, topic, message_key, headers, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])`,
+      [
+        events.map((e) => e.envelope.id),
+        events.map((e) => e.envelope.type),
+        events.map(() => Topics.centres),
+        events.map((e) => e.message.key),
+        events.map((e) => JSON.stringify(e.message.headers)),
+        events.map((e) => e.message.value),
+      ],
+    );
+    const ids = new Set(events.map((e) => e.envelope.id));
+
+    const received = await eventually(() => {
+      const mine = centres.messages.filter((m) => ids.has(m.headers.ce_id));
+      if (mine.length < events.length) throw new Error(`${mine.length} of ${events.length} on the topic`);
+      return mine;
+    });
+
+    expect(new Set(received.map((m) => m.headers.ce_id)).size).toBe(events.length);
+    expect(received).toHaveLength(events.length);
+    for (const key of keys) {
+      const ordinals = received.filter((m) => m.key === key).map((m) => JSON.parse(m.value ?? '').ordinal as number);
+      expect(ordinals).toEqual([...ordinals].sort((a, b) => a - b));
+      expect(ordinals).toHaveLength(events.length / keys.length);
+    }
+    const [{ unsent }] = await probe.app
+      .get(DataSource)
+      .query(`SELECT count(*)::int AS unsent FROM messaging_outbox WHERE sent_at IS NULL AND event_id = ANY($1)`, [[...ids]]);
+    expect(unsent).toBe(0);
   });
 
   it('publishes nothing when the change is rolled back', async () => {
