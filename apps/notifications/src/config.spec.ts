@@ -20,6 +20,13 @@ describe('notifications configuration', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
+  it('refuses to run in production on the published development key', () => {
+    expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow(
+      'NOTIFICATIONS_API_KEYS must be set when NODE_ENV=production',
+    );
+    expect(() => loadNotificationsConfig({ NODE_ENV: 'staging' })).toThrow(ConfigError);
+  });
+
   it('reads every setting from the environment', () => {
     const config = loadNotificationsConfig({
       NOTIFICATIONS_API_KEYS: 'press:press-key-0123456789:notifications:write',

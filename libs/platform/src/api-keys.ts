@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { ConfigError } from './config';
 
 /** A role an API key may carry, named `<service>:<permission>` (e.g. registry:write, ledger:write). */
 export type Role = string;
@@ -19,9 +20,25 @@ const REQUIRED_ROLE = 'ki:required-role';
 /** Marks an endpoint as needing an API key with `role`. Endpoints without it are open. */
 export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 
-/** The keys of a service: its `<SERVICE>_API_KEYS` variable, or one development key with `roles` when unset. */
-export function apiKeysOrDevelopment(spec: string | undefined, developmentKey: string, roles: Role[]): ApiKey[] {
-  return spec ? parseApiKeys(spec) : [{ name: 'development', key: developmentKey, roles }];
+/** Where a service's keys come from: its `<SERVICE>_API_KEYS` variable, and the key to use without it. */
+export interface ApiKeySource {
+  variable: string;
+  spec: string | undefined;
+  nodeEnv: string | undefined;
+  developmentKey: string;
+  roles: Role[];
+}
+
+/**
+ * The keys of a service from its `<SERVICE>_API_KEYS` variable. When it is unset, one development
+ * key with `roles` applies, except with NODE_ENV=production: the development keys are published in
+ * the README, so a production service without its own keys refuses to start.
+ */
+export function apiKeysOrDevelopment({ variable, spec, nodeEnv, developmentKey, roles }: ApiKeySource): ApiKey[] {
+  if (spec) return parseApiKeys(spec);
+  if (nodeEnv === 'production')
+    throw new ConfigError([`${variable} must be set when NODE_ENV=production (the development key is published)`]);
+  return [{ name: 'development', key: developmentKey, roles }];
 }
 
 /**

@@ -37,6 +37,11 @@ export class ServiceEnv {
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
+
+  /** `production` makes development fallbacks (published API keys) an error at start. */
+  @IsOptional()
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV?: 'development' | 'test' | 'production';
 }
 
 /** Typed, validated configuration shared by all services. */
