@@ -109,9 +109,9 @@ async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: 
   const finished = new Promise<number>((resolve) => (done = resolve));
   const metrics = new MessagingMetrics(new Registry());
   const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
-  metrics.consumed.inc = ((labels: object, n: number = 1) => {
+  metrics.consumed.inc = ((labels: object, n?: number) => {
     inc(labels, n);
-    counted += n;
+    counted += n ?? 1;
     if (counted === N) done(performance.now() - first);
   }) as typeof metrics.consumed.inc;
   const server = new KafkaEventsServer({

@@ -371,8 +371,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     deliveries.forEach((delivery, i) => {
       const type = delivery.envelope?.type ?? 'unknown';
       const key = `${type} ${outcomes[i]}`;
-      const entry = tally.get(key) ?? tally.set(key, { type, outcome: outcomes[i], n: 0 }).get(key)!;
-      entry.n++;
+      const entry = tally.get(key);
+      if (entry) entry.n++;
+      else tally.set(key, { type, outcome: outcomes[i], n: 1 });
     });
     for (const { type, outcome, n } of tally.values()) this.options.metrics.consumed.inc({ group: this.options.groupId, type, outcome }, n);
   }

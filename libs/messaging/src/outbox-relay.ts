@@ -121,7 +121,7 @@ export class OutboxRelay {
       ]);
       // The database failed: the acknowledged rows stay unmarked and are sent again (consumers deduplicate).
       if (next.status === 'rejected') throw next.reason;
-      acked = [];
+      // Kafka failed: the previous batch is marked by now, this one is not and is sent again.
       if (send.status === 'rejected') throw send.reason;
       acked = inFlight;
       sent += inFlight.length;
