@@ -1,7 +1,7 @@
 import { EnvelopeHeaders, EventTypes } from '@ki/contracts';
 import { coesfeldOpened } from '@ki/testing';
 import { observe, RawMessage } from '../event-window/event-window';
-import { buildJourney, formatCents } from './journey';
+import { buildJourney, formatCents, formatHundredths } from './journey';
 
 const opened = coesfeldOpened();
 
@@ -62,5 +62,10 @@ describe('the journey of a centre', () => {
   it('writes cents as euros with thousands separators', () => {
     expect(formatCents('15583333')).toBe('155,833.33 EUR');
     expect(formatCents('5')).toBe('0.05 EUR');
+  });
+
+  it('writes hundredths of teacher posts exactly, without trailing zeros', () => {
+    expect([200, 350, 125, 5, 10_770, 29].map(formatHundredths)).toEqual(['2', '3.5', '1.25', '0.05', '107.7', '0.29']);
+    expect([-1, 1.5, '200', undefined].map(formatHundredths)).toEqual(['?', '?', '?', '?']);
   });
 });

@@ -58,6 +58,15 @@ export function formatCents(cents: string | undefined): string {
   return `${negative ? '-' : ''}${euros}.${digits.slice(-2)} EUR`;
 }
 
+/** Hundredths of a unit (teacher posts) without trailing zeros, by integer arithmetic: 200 → "2", 350 → "3.5", 5 → "0.05". */
+export function formatHundredths(hundredths: unknown): string {
+  if (typeof hundredths !== 'number' || !Number.isSafeInteger(hundredths) || hundredths < 0) return '?';
+  const value = BigInt(hundredths);
+  const fraction = (value % 100n).toString().padStart(2, '0').replace(/0+$/, '');
+  const whole = (value / 100n).toString();
+  return fraction ? `${whole}.${fraction}` : whole;
+}
+
 function summarize(message: ObservedMessage): string {
   const p = (message.payload ?? {}) as Record<string, unknown>;
   switch (message.type) {
@@ -68,9 +77,9 @@ function summarize(message: ObservedMessage): string {
     case EventTypes.FundingAllocatedV1.type:
       return `funding allocated for ${String(p.fiscalYear)}: grant ${formatCents(p.grantCents as string)}, total ${formatCents(
         p.totalCents as string,
-      )} (grant budget left ${formatCents(p.grantBudgetRemainingCents as string)}; teacher posts ${Number(p.teacherPostsHundredths) / 100}, left ${
-        Number(p.teacherPostsRemainingHundredths) / 100
-      })`;
+      )} (grant budget left ${formatCents(p.grantBudgetRemainingCents as string)}; teacher posts ${formatHundredths(p.teacherPostsHundredths)}, left ${formatHundredths(
+        p.teacherPostsRemainingHundredths,
+      )})`;
     case EventTypes.FundingAllocationRejectedV1.type:
       return `funding rejected for ${String(p.fiscalYear)}: ${String(p.reason)} — ${String(p.detail)}`;
     case EventTypes.AnnouncementPublishedV1.type:
