@@ -74,13 +74,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
   const parsed = validateEnv(ConsoleEnv, env);
   return {
     ...serviceConfig({ service: 'console', port: 3000, database: 'ki_console_unused' }, parsed),
-    apiKeys: apiKeysOrDevelopment({
-      variable: 'CONSOLE_API_KEYS',
-      spec: parsed.CONSOLE_API_KEYS,
-      nodeEnv: parsed.NODE_ENV,
-      developmentKey: DEVELOPMENT_CONSOLE_KEY,
-      roles: Object.values(ConsoleRoles),
-    }),
+    apiKeys: apiKeysOrDevelopment(parsed, 'CONSOLE_API_KEYS', DEVELOPMENT_CONSOLE_KEY, Object.values(ConsoleRoles)),
     inboxDatabases: {
       [ConsumerGroups.registry]: parsed.CONSOLE_REGISTRY_DATABASE_URL ?? localDatabase('ki_registry'),
       [ConsumerGroups.fundingLedger]: parsed.CONSOLE_LEDGER_DATABASE_URL ?? localDatabase('ki_ledger'),

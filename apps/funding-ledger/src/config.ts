@@ -27,13 +27,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const parsed = validateEnv(LedgerEnv, env);
   return {
     ...serviceConfig({ service: 'funding-ledger', port: 3002, database: 'ki_ledger' }, parsed),
-    apiKeys: apiKeysOrDevelopment({
-      variable: 'LEDGER_API_KEYS',
-      spec: parsed.LEDGER_API_KEYS,
-      nodeEnv: parsed.NODE_ENV,
-      developmentKey: DEVELOPMENT_LEDGER_KEY,
-      roles: ['ledger:write', 'ledger:plan'],
-    }),
+    apiKeys: apiKeysOrDevelopment(parsed, 'LEDGER_API_KEYS', DEVELOPMENT_LEDGER_KEY, ['ledger:write', 'ledger:plan']),
     programmes: loadProgrammes(parsed.LEDGER_PROGRAMMES_FILE ?? DEFAULT_PROGRAMMES_FILE),
   };
 }

@@ -131,13 +131,7 @@ export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsCo
     ]);
   return {
     ...serviceConfig({ service: 'notifications', port: 3003, database: 'ki_notifications' }, parsed),
-    apiKeys: apiKeysOrDevelopment({
-      variable: 'NOTIFICATIONS_API_KEYS',
-      spec: parsed.NOTIFICATIONS_API_KEYS,
-      nodeEnv: parsed.NODE_ENV,
-      developmentKey: DEVELOPMENT_API_KEY,
-      roles: [Roles.write, Roles.operator],
-    }),
+    apiKeys: apiKeysOrDevelopment(parsed, 'NOTIFICATIONS_API_KEYS', DEVELOPMENT_API_KEY, [Roles.write, Roles.operator]),
     fundingWaitMs: parsed.NOTIFICATIONS_FUNDING_WAIT_MS ?? 5 * 60_000,
     pollIntervalMs: parsed.NOTIFICATIONS_POLL_INTERVAL_MS ?? 1000,
     // Defaults: 30 s, 1, 2, 4 … minutes up to an hour between attempts, less up to half of each for jitter;

@@ -20,12 +20,6 @@ export function loadRegistryConfig(env: NodeJS.ProcessEnv): RegistryConfig {
   const parsed = validateEnv(RegistryEnv, env);
   return {
     ...serviceConfig({ service: 'registry', port: 3001, database: 'ki_registry' }, parsed),
-    apiKeys: apiKeysOrDevelopment({
-      variable: 'REGISTRY_API_KEYS',
-      spec: parsed.REGISTRY_API_KEYS,
-      nodeEnv: parsed.NODE_ENV,
-      developmentKey: DEVELOPMENT_API_KEY,
-      roles: ['registry:write'],
-    }),
+    apiKeys: apiKeysOrDevelopment(parsed, 'REGISTRY_API_KEYS', DEVELOPMENT_API_KEY, ['registry:write']),
   };
 }

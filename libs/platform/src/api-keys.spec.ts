@@ -16,23 +16,22 @@ describe('parseApiKeys', () => {
 });
 
 describe('apiKeysOrDevelopment', () => {
-  const source = { variable: 'REGISTRY_API_KEYS', developmentKey: 'ki-dev-registry-write-key', roles: ['registry:write'] };
+  const keys = (env: { REGISTRY_API_KEYS?: string; NODE_ENV?: 'development' | 'test' | 'production' }) =>
+    apiKeysOrDevelopment(env, 'REGISTRY_API_KEYS', 'ki-dev-registry-write-key', ['registry:write']);
 
   it('falls back to the development key outside production', () => {
-    for (const nodeEnv of [undefined, 'development', 'test'])
-      expect(apiKeysOrDevelopment({ ...source, spec: undefined, nodeEnv })).toEqual([
-        { name: 'development', key: 'ki-dev-registry-write-key', roles: ['registry:write'] },
-      ]);
+    for (const NODE_ENV of [undefined, 'development', 'test'] as const)
+      expect(keys({ NODE_ENV })).toEqual([{ name: 'development', key: 'ki-dev-registry-write-key', roles: ['registry:write'] }]);
   });
 
   it('refuses to start a production service without its own keys, naming the variable', () => {
-    const start = () => apiKeysOrDevelopment({ ...source, spec: undefined, nodeEnv: 'production' });
+    const start = () => keys({ NODE_ENV: 'production' });
     expect(start).toThrow(ConfigError);
     expect(start).toThrow('REGISTRY_API_KEYS must be set when NODE_ENV=production');
   });
 
   it('uses the configured keys in production', () => {
-    expect(apiKeysOrDevelopment({ ...source, spec: 'ops:0123456789abcdef01:registry:write', nodeEnv: 'production' })).toEqual([
+    expect(keys({ REGISTRY_API_KEYS: 'ops:0123456789abcdef01:registry:write', NODE_ENV: 'production' })).toEqual([
       { name: 'ops', key: '0123456789abcdef01', roles: ['registry:write'] },
     ]);
   });

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { ConfigError } from './config';
+import { ConfigError, ServiceEnv } from './config';
 
 /** A role an API key may carry, named `<service>:<permission>` (e.g. registry:write, ledger:write). */
 export type Role = string;
@@ -20,23 +20,20 @@ const REQUIRED_ROLE = 'ki:required-role';
 /** Marks an endpoint as needing an API key with `role`. Endpoints without it are open. */
 export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 
-/** Where a service's keys come from: its `<SERVICE>_API_KEYS` variable, and the key to use without it. */
-export interface ApiKeySource {
-  variable: string;
-  spec: string | undefined;
-  nodeEnv: string | undefined;
-  developmentKey: string;
-  roles: Role[];
-}
-
 /**
- * The keys of a service from its `<SERVICE>_API_KEYS` variable. When it is unset, one development
- * key with `roles` applies, except with NODE_ENV=production: the development keys are published in
- * the README, so a production service without its own keys refuses to start.
+ * The keys of a service from its `<SERVICE>_API_KEYS` variable in `env`. When it is unset, one
+ * development key with `roles` applies, except with NODE_ENV=production: the development keys are
+ * published in the README, so a production service without its own keys refuses to start.
  */
-export function apiKeysOrDevelopment({ variable, spec, nodeEnv, developmentKey, roles }: ApiKeySource): ApiKey[] {
-  if (spec) return parseApiKeys(spec);
-  if (nodeEnv === 'production')
+export function apiKeysOrDevelopment<E extends ServiceEnv>(
+  env: E,
+  variable: keyof E & string,
+  developmentKey: string,
+  roles: Role[],
+): ApiKey[] {
+  const spec = env[variable];
+  if (typeof spec === 'string' && spec) return parseApiKeys(spec);
+  if (env.NODE_ENV === 'production')
     throw new ConfigError([`${variable} must be set when NODE_ENV=production (the development key is published)`]);
   return [{ name: 'development', key: developmentKey, roles }];
 }
