@@ -4,7 +4,7 @@ import { RequireRole } from '@ki/platform';
 import { DataSource } from 'typeorm';
 import { findAnnouncement } from '../announcements/database/announcements.repository';
 import { Roles } from '../config';
-import { NotificationsError } from '../shared/notifications.errors';
+import { deliveryNotFound, NotificationsError } from '../shared/notifications.errors';
 import { NotificationsErrorsFilter } from '../shared/notifications-errors.filter';
 import { findDelivery, listAttempts, listDeliveries } from './database/deliveries.repository';
 import { ResendDeliveryHandler } from './resend-delivery/resend-delivery.handler';
@@ -38,15 +38,7 @@ export class DeliveriesHttpController {
     @Param('subscriptionId', ParseUUIDPipe) subscriptionId: string,
   ) {
     const delivery = await findDelivery(this.dataSource.manager, announcementId, subscriptionId);
-    if (!delivery)
-      throw new NotificationsError(
-        'NOTIFICATIONS.DELIVERY_NOT_FOUND',
-        `announcement ${announcementId} has no delivery to ${subscriptionId}`,
-        {
-          announcementId,
-          subscriptionId,
-        },
-      );
+    if (!delivery) throw deliveryNotFound(announcementId, subscriptionId);
     return { delivery, attempts: await listAttempts(this.dataSource.manager, delivery.id) };
   }
 

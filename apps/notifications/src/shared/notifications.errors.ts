@@ -22,3 +22,11 @@ export class NotificationsError extends Error {
     super(message, options);
   }
 }
+
+/** 404 for a delivery of an announcement to a subscriber that does not exist. */
+export function deliveryNotFound(announcementId: string, subscriptionId: string): NotificationsError {
+  return new NotificationsError('NOTIFICATIONS.DELIVERY_NOT_FOUND', `announcement ${announcementId} has no delivery to ${subscriptionId}`, {
+    announcementId,
+    subscriptionId,
+  });
+}

@@ -1,21 +1,15 @@
 import type { AllocationRejectionReason, AnnouncedFundingStatus, AnnouncementKind } from '@ki/contracts';
 import type { EntityManager } from 'typeorm';
+import type { OpeningFacts } from '../domain/announcement';
 
 /** An announcement as stored and shown by the API. */
-export interface AnnouncementRecord {
+export interface AnnouncementRecord extends OpeningFacts {
   id: string;
   number: string;
   kind: AnnouncementKind;
   announcedOn: string;
   title: string;
   text: string;
-  openingEventId: string;
-  centreId: string;
-  hostBodyKey: string;
-  hostBodyName: string;
-  ordinal: number;
-  openedOn: string;
-  place: string;
   fundingStatus: AnnouncedFundingStatus;
   fiscalYear: number | null;
   grantCents: string | null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { NotificationsError } from '../../shared/notifications.errors';
+import { deliveryNotFound, NotificationsError } from '../../shared/notifications.errors';
 import { findSubscription } from '../../subscriptions/database/subscriptions.repository';
 import { DeliveryRecord, findDelivery, requeue } from '../database/deliveries.repository';
 
@@ -15,15 +15,7 @@ export class ResendDeliveryHandler {
   async execute(announcementId: string, subscriptionId: string): Promise<DeliveryRecord> {
     return this.dataSource.transaction(async (manager) => {
       const delivery = await findDelivery(manager, announcementId, subscriptionId, true);
-      if (!delivery)
-        throw new NotificationsError(
-          'NOTIFICATIONS.DELIVERY_NOT_FOUND',
-          `announcement ${announcementId} has no delivery to ${subscriptionId}`,
-          {
-            announcementId,
-            subscriptionId,
-          },
-        );
+      if (!delivery) throw deliveryNotFound(announcementId, subscriptionId);
       const subscription = await findSubscription(manager, subscriptionId);
       if (subscription?.status !== 'active')
         throw new NotificationsError(
