@@ -169,8 +169,13 @@ describe('the console page in a browser', () => {
     await eventually(
       async () => {
         await page.getByRole('button', { name: 'Show journey' }).click();
+        // The console reads each topic on its own: the announcement may show before the allocation.
         await timeline
           .getByText(/announcement .* published/)
+          .first()
+          .waitFor({ timeout: 1000 });
+        await timeline
+          .getByText(/grant 99,166\.67 EUR/)
           .first()
           .waitFor({ timeout: 1000 });
       },
