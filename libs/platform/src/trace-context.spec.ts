@@ -21,6 +21,17 @@ describe('trace context', () => {
     expect(traceFrom({ correlationId: 'x'.repeat(500) }).correlationId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('gives a unit of work one span of the parent trace, the same however often it is read', () => {
+    const context = traceFrom({ traceparent: parent, causationId: 'evt-1' });
+    const span = context.traceparent;
+    expect(isValidTraceparent(span)).toBe(true);
+    expect(traceIdOf(span)).toBe(traceIdOf(parent));
+    expect(span).not.toBe(parent);
+    expect(context.traceparent).toBe(span);
+    expect(context.causationId).toBe('evt-1');
+    expect(traceFrom({ traceparent: parent }).traceparent).not.toBe(span);
+  });
+
   it('is visible to everything called inside runWithTrace, and only there', async () => {
     const context = traceFrom({ traceparent: parent });
     const seen = await runWithTrace(context, async () => {

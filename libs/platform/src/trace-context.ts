@@ -64,11 +64,26 @@ export function childTraceparent(parent: string | undefined): string {
   return `${version}-${traceId}-${randomHex(8)}-${flags}`;
 }
 
+/**
+ * The trace context of one unit of work. Its span id is made when first asked for: most handled
+ * messages neither log nor send anything, and consumers handle every message of a topic.
+ */
+class UnitOfWork implements TraceContext {
+  private span?: string;
+
+  constructor(
+    readonly correlationId: string,
+    private readonly parent: string | undefined,
+    readonly causationId: string | undefined,
+  ) {}
+
+  get traceparent(): string {
+    return (this.span ??= childTraceparent(this.parent));
+  }
+}
+
 /** The context for a new unit of work: continue the given trace and correlation, or start new ones. */
 export function traceFrom(input: { traceparent?: string; correlationId?: string; causationId?: string }): TraceContext {
-  return {
-    correlationId: input.correlationId && /^[\w.:-]{1,100}$/.test(input.correlationId) ? input.correlationId : randomUUID(),
-    traceparent: childTraceparent(input.traceparent),
-    causationId: input.causationId,
-  };
+  const correlationId = input.correlationId && /^[\w.:-]{1,100}$/.test(input.correlationId) ? input.correlationId : randomUUID();
+  return new UnitOfWork(correlationId, input.traceparent, input.causationId);
 }
