@@ -15,25 +15,34 @@ export function headersAsStrings(headers: IHeaders | undefined): Record<string, 
   return Object.fromEntries(Object.keys(headers ?? {}).map((k) => [k, headerValue(headers, k) ?? '']));
 }
 
+const REQUIRED_HEADERS = [
+  EnvelopeHeaders.id,
+  EnvelopeHeaders.type,
+  EnvelopeHeaders.source,
+  EnvelopeHeaders.time,
+  EnvelopeHeaders.subject,
+  EnvelopeHeaders.correlationId,
+];
+
 /** The envelope attributes of a consumed message; missing required headers are a contract violation. */
 export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
-  const missing: string[] = [];
-  const required = (name: string): string => {
-    const value = headerValue(headers, name);
-    if (!value) missing.push(`header ${name} is missing`);
-    return value ?? '';
-  };
   const envelope: EnvelopeAttributes = {
-    id: required(EnvelopeHeaders.id),
-    type: required(EnvelopeHeaders.type),
-    source: required(EnvelopeHeaders.source),
-    time: required(EnvelopeHeaders.time),
-    subject: required(EnvelopeHeaders.subject),
-    correlationId: required(EnvelopeHeaders.correlationId),
+    id: headerValue(headers, EnvelopeHeaders.id) ?? '',
+    type: headerValue(headers, EnvelopeHeaders.type) ?? '',
+    source: headerValue(headers, EnvelopeHeaders.source) ?? '',
+    time: headerValue(headers, EnvelopeHeaders.time) ?? '',
+    subject: headerValue(headers, EnvelopeHeaders.subject) ?? '',
+    correlationId: headerValue(headers, EnvelopeHeaders.correlationId) ?? '',
     causationId: headerValue(headers, EnvelopeHeaders.causationId),
     traceparent: headerValue(headers, EnvelopeHeaders.traceparent),
   };
-  if (missing.length > 0) throw new ContractViolation('CONTRACT.MISSING_HEADER', missing);
+  if (!envelope.id || !envelope.type || !envelope.source || !envelope.time || !envelope.subject || !envelope.correlationId) {
+    const missing = REQUIRED_HEADERS.filter((name) => !headerValue(headers, name));
+    throw new ContractViolation(
+      'CONTRACT.MISSING_HEADER',
+      missing.map((name) => `header ${name} is missing`),
+    );
+  }
   return envelope;
 }
 

@@ -1,0 +1,30 @@
+import { ContractViolation, EventTypes } from '@ki/contracts';
+import { coesfeldOpened } from '@ki/testing';
+import { encodeEvent, readEnvelope } from './envelope-codec';
+
+const asKafkaHeaders = (headers: Record<string, string>) =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Buffer.from(value)]));
+
+describe('reading the envelope of a consumed message', () => {
+  const { envelope, message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test', { traceparent: undefined });
+
+  it('gives back the attributes the producer encoded', () => {
+    expect(readEnvelope(asKafkaHeaders(message.headers))).toEqual(envelope);
+  });
+
+  it('takes the last value of a repeated header', () => {
+    const headers = { ...asKafkaHeaders(message.headers), ce_subject: [Buffer.from('05558'), Buffer.from('05554')] };
+    expect(readEnvelope(headers).subject).toBe('05554');
+  });
+
+  it('names every missing or empty required header', () => {
+    const headers = asKafkaHeaders({ ...message.headers, ce_time: '' });
+    delete headers.ce_source;
+    delete headers.ce_correlationid;
+    const read = () => readEnvelope(headers);
+    expect(read).toThrow(ContractViolation);
+    expect(read).toThrow(
+      'CONTRACT.MISSING_HEADER: header ce_source is missing; header ce_time is missing; header ce_correlationid is missing',
+    );
+  });
+});
