@@ -48,6 +48,19 @@ describe('consuming with the inbox, retries and dead letters', () => {
     expect(await effectsOf(envelope.id)).toHaveLength(1);
   });
 
+  it('gives only the new events of a redelivered batch an effect when it mixes handled and new ones', async () => {
+    const opening = () => encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05558' }), '/ki/test');
+    const [a, b, c, d, e] = [opening(), opening(), opening(), opening(), opening()];
+    await producer.send({ topic: centres, messages: [a.message, b.message] });
+    await waitForGroupToCatchUp(kafka, 'probe', centres);
+
+    // One partition (one key), so one chunk: two events seen before, three new, one of them twice.
+    await producer.send({ topic: centres, messages: [a.message, c.message, b.message, d.message, e.message, e.message] });
+    await waitForGroupToCatchUp(kafka, 'probe', centres);
+
+    for (const { envelope } of [a, b, c, d, e]) expect(await effectsOf(envelope.id)).toHaveLength(1);
+  });
+
   it('dead-letters a malformed event with its reason and processes the message behind it on the same partition', async () => {
     const poison = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05554' }), '/ki/test');
     poison.message.value = JSON.stringify({ ...JSON.parse(String(poison.message.value)), centreId: 'not-a-uuid' });

@@ -3,7 +3,7 @@ import { decodePayload, EnvelopeAttributes, findContract, topicName, Topics } fr
 import { runWithTrace, traceFrom } from '@ki/platform';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { BackoffPolicy, backoffDelay } from '@ki/platform';
 import { deadLetterMessage } from './dead-letter';
 import { readEnvelope } from './envelope-codec';
@@ -53,6 +53,24 @@ interface Delivery {
 
 /** A handler error inside a chunk transaction, remembered to skip straight to one-by-one handling. */
 class ChunkFailed extends Error {}
+
+/** Some, not all, events of a chunk were recorded in the inbox before. */
+class InboxOverlap extends Error {}
+
+const INBOX_ROWS = `json_to_recordset($4::json) AS x(event_id text, event_type text, "offset" bigint, correlation_id text)`;
+const INBOX_INSERT = `
+  INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
+  SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM ${INBOX_ROWS}
+  ON CONFLICT DO NOTHING`;
+/** The same insert, answering the ids that were recorded before. */
+const INBOX_INSERT_NAMING_RECORDED = `
+  WITH input AS (SELECT * FROM ${INBOX_ROWS}),
+  inserted AS (
+    INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
+    SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM input
+    ON CONFLICT DO NOTHING RETURNING event_id
+  )
+  SELECT event_id FROM input WHERE event_id NOT IN (SELECT event_id FROM inserted)`;
 
 /**
  * A Nest custom transport on kafkajs. Handlers are ordinary `@EventPattern('<ce_type>')` methods;
@@ -216,7 +234,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const clean = chunk.every((d) => !d.failure);
     if (chunk.length > 1 && clean) {
       try {
-        const outcomes = await this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk, heartbeat));
+        const handleChunk = (nameRecorded: boolean) =>
+          this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk, heartbeat, nameRecorded));
+        const outcomes = await handleChunk(false).catch((err: unknown) => {
+          if (err instanceof InboxOverlap) return handleChunk(true);
+          throw err;
+        });
         this.countAll(chunk, outcomes);
         this.clearStuck();
         return;
@@ -259,37 +282,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /** Records the deliveries in the inbox and runs the handlers of the new ones, in order, in one transaction. */
-  private async handleAll(manager: EntityManager, deliveries: Delivery[], heartbeat: () => Promise<void>): Promise<Outcome[]> {
+  private async handleAll(
+    manager: EntityManager,
+    deliveries: Delivery[],
+    heartbeat: () => Promise<void>,
+    nameRecorded = false,
+  ): Promise<Outcome[]> {
     const relevant = deliveries.filter((d) => d.handler && d.envelope);
-    const duplicates = new Set<string>();
-    if (relevant.length > 0) {
-      // One statement per chunk (a chunk is one partition). It answers only the ids that were
-      // there already, so the usual answer is empty.
-      const rows: { event_id: string }[] = await manager.query(
-        `WITH input AS (
-           SELECT * FROM json_to_recordset($4::json) AS x(event_id text, event_type text, "offset" bigint, correlation_id text)
-         ), inserted AS (
-           INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
-           SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM input
-           ON CONFLICT DO NOTHING RETURNING event_id
-         )
-         SELECT event_id FROM input WHERE event_id NOT IN (SELECT event_id FROM inserted)`,
-        [
-          this.options.groupId,
-          relevant[0].topic,
-          relevant[0].partition,
-          JSON.stringify(
-            relevant.map((d) => ({
-              event_id: d.envelope?.id,
-              event_type: d.envelope?.type,
-              offset: d.message.offset,
-              correlation_id: d.envelope?.correlationId,
-            })),
-          ),
-        ],
-      );
-      rows.forEach((r) => duplicates.add(r.event_id));
-    }
+    const duplicates = relevant.length > 0 ? await this.recordInInbox(manager, relevant, nameRecorded) : new Set<string>();
     // The same event twice in one chunk: the first one counts.
     const seen = new Set<string>();
     let handled = 0;
@@ -307,6 +307,40 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       }
     }
     return outcomes;
+  }
+
+  /**
+   * Records a chunk (one partition) in the inbox in one statement and answers the ids that were
+   * recorded before, by an earlier delivery. Usually none were: counting the inserted rows proves
+   * it for two thirds of the database work of asking which ids were there. When the count shows
+   * that some, not all, were there (a redelivery overlapping a committed chunk), it throws
+   * {@link InboxOverlap} and the transaction is run again with the query that names them.
+   */
+  private async recordInInbox(manager: EntityManager, relevant: Delivery[], nameRecorded: boolean): Promise<Set<string>> {
+    const ids = relevant.map((d) => d.envelope?.id ?? '');
+    const params = [
+      this.options.groupId,
+      relevant[0].topic,
+      relevant[0].partition,
+      JSON.stringify(
+        relevant.map((d) => ({
+          event_id: d.envelope?.id,
+          event_type: d.envelope?.type,
+          offset: d.message.offset,
+          correlation_id: d.envelope?.correlationId,
+        })),
+      ),
+    ];
+    if (nameRecorded) {
+      const rows: { event_id: string }[] = await manager.query(INBOX_INSERT_NAMING_RECORDED, params);
+      return new Set(rows.map((r) => r.event_id));
+    }
+    const { affected } = await (manager.queryRunner as QueryRunner).query(INBOX_INSERT, params, true);
+    if (affected === ids.length) return new Set();
+    const distinct = new Set(ids);
+    if (affected === distinct.size) return new Set(); // the same event twice in this chunk, new
+    if (affected === 0) return distinct;
+    throw new InboxOverlap();
   }
 
   private async runHandler(
