@@ -1,13 +1,22 @@
 import fc from 'fast-check';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
+import { EventTypes } from './catalogue';
 import { compileFastValidator } from './fast-validation';
 import { CentreOpenedV1, centreOpenedExample } from './registry/centre-opened.v1';
 
 const fast = compileFastValidator(CentreOpenedV1);
 
-const slowAccepts = (plain: object) =>
-  validateSync(plainToInstance(CentreOpenedV1, plain), { whitelist: true, forbidUnknownValues: true }).length === 0;
+const accepts = (payloadClass: new () => object, plain: object) =>
+  validateSync(plainToInstance(payloadClass, plain), { whitelist: true, forbidUnknownValues: true }).length === 0;
+const slowAccepts = (plain: object) => accepts(CentreOpenedV1, plain);
+
+/** Strings near the edges of the checks: any code unit, surrogate pairs, presentation selectors, lengths 0 to 201. */
+const edgyString = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme', minLength: 195, maxLength: 205 }),
+  fc.constantFrom('', 'a', 'x'.repeat(200), 'x'.repeat(201), '\uFE0F', 'a\uFE0F', '😀', '\uD83D', 'ü'.repeat(200)),
+);
 
 const valid = { ...centreOpenedExample };
 
@@ -24,30 +33,36 @@ describe('the fast payload validator', () => {
 
   it('never accepts what class-validator rejects, for arbitrary field values', () => {
     const field = fc.oneof(
-      fc.string(),
+      edgyString,
+      fc.integer({ min: -3, max: 3 }),
       fc.integer(),
+      fc.double({ min: -3, max: 300 }),
+      fc.constantFrom(0.5, 1.5, Number.NaN, Infinity, -0),
       fc.constant(undefined),
       fc.constant(null),
       fc.boolean(),
       fc.double(),
-      fc.constantFrom('05558', '2016-02-30', '2016-02-12', '050', '0555800'),
+      fc.constantFrom('05558', '2016-02-30', '2016-02-12', '050', '0555800', '05334002'),
     );
+    // Mostly valid payloads with a few fields replaced, so that each check decides some runs alone.
+    const mostlyValid = (name: keyof typeof valid) =>
+      fc.oneof({ arbitrary: fc.constant(valid[name]), weight: 3 }, { arbitrary: field, weight: 1 });
     fc.assert(
       fc.property(
         fc.record({
-          centreId: fc.oneof(fc.uuid(), field),
-          hostBodyKey: field,
-          territoryKey: field,
-          hostBodyName: field,
-          ordinal: field,
-          openedOn: field,
-          place: field,
+          centreId: fc.oneof(fc.uuid(), mostlyValid('centreId')),
+          hostBodyKey: mostlyValid('hostBodyKey'),
+          territoryKey: mostlyValid('territoryKey'),
+          hostBodyName: mostlyValid('hostBodyName'),
+          ordinal: mostlyValid('ordinal'),
+          openedOn: mostlyValid('openedOn'),
+          place: mostlyValid('place'),
         }),
         (plain) => {
           if (fast?.(plain as Record<string, unknown>)) expect(slowAccepts(plain)).toBe(true);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 
@@ -63,5 +78,27 @@ describe('the fast payload validator', () => {
         },
       ),
     );
+  });
+
+  it('never accepts what class-validator rejects, for any contract it covers', () => {
+    const field = fc.oneof(edgyString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.uuid());
+    const covered = Object.values(EventTypes).filter((contract) => compileFastValidator(contract.payload));
+    expect(covered.length).toBeGreaterThan(3);
+    for (const { type, payload } of covered) {
+      const validator = compileFastValidator(payload);
+      const properties = [
+        ...new Set(
+          getMetadataStorage()
+            .getTargetValidationMetadatas(payload, '', true, false)
+            .map((m) => m.propertyName),
+        ),
+      ];
+      fc.assert(
+        fc.property(fc.record(Object.fromEntries(properties.map((p) => [p, field]))), (plain) => {
+          if (validator?.(plain)) expect({ type, accepted: accepts(payload, plain) }).toEqual({ type, accepted: true });
+        }),
+        { numRuns: 500 },
+      );
+    }
   });
 });

@@ -1,4 +1,7 @@
-import { ContractViolation, decodePayload } from './validation';
+import fc from 'fast-check';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ContractViolation, decodePayload, validatePayload } from './validation';
 import { CentreOpenedV1, centreOpenedExample } from './registry/centre-opened.v1';
 import { EventTypes } from './catalogue';
 
@@ -49,4 +52,26 @@ describe('decodePayload', () => {
   it('rejects a JSON value that is not an object', () => {
     expect(violationOf(() => decodePayload(EventTypes.CentreOpenedV1.type, 'null')).code).toBe('CONTRACT.INVALID_PAYLOAD');
   });
+
+  it('accepts exactly what class-validator accepts, whichever path decides', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 205 }), fc.constantFrom('', '😀'.repeat(200), 'a\uFE0F', '\uFE0F'));
+    fc.assert(
+      fc.property(text, text, (hostBodyName, place) => {
+        const plain = { ...coesfeld, hostBodyName, place };
+        const slow = validateSync(plainToInstance(CentreOpenedV1, plain), { whitelist: true, forbidUnknownValues: true }).length === 0;
+        expect(violationOrPayload(() => validatePayload(EventTypes.CentreOpenedV1, plain))).toBe(slow ? 'payload' : 'violation');
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
+
+function violationOrPayload(fn: () => unknown): 'payload' | 'violation' {
+  try {
+    fn();
+    return 'payload';
+  } catch (err) {
+    if (err instanceof ContractViolation) return 'violation';
+    throw err;
+  }
+}

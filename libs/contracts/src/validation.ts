@@ -27,16 +27,20 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   });
 }
 
-/** Fast validators by event type; undefined where the full validation is always used. */
-const fastValidators = new Map<string, FastValidator<object> | undefined>();
+/** Fast validators by payload class (a lookup by identity); undefined where the full validation is always used. */
+const fastValidators = new Map<new () => object, FastValidator<object> | undefined>();
 
 /** Validates a plain object against a payload class; returns the typed instance or throws. */
 export function validatePayload<P extends object>(contract: EventContract<P>, plain: unknown): P {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new ContractViolation('CONTRACT.INVALID_PAYLOAD', [`payload of ${contract.type} must be a JSON object`]);
   }
-  if (!fastValidators.has(contract.type)) fastValidators.set(contract.type, compileFastValidator(contract.payload));
-  const fast = fastValidators.get(contract.type)?.(plain as Record<string, unknown>);
+  let validator = fastValidators.get(contract.payload);
+  if (validator === undefined && !fastValidators.has(contract.payload)) {
+    validator = compileFastValidator(contract.payload);
+    fastValidators.set(contract.payload, validator);
+  }
+  const fast = validator?.(plain as Record<string, unknown>);
   if (fast) return fast as P;
   const instance = plainToInstance(contract.payload, plain);
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
