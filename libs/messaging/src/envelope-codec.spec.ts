@@ -6,10 +6,15 @@ const asKafkaHeaders = (headers: Record<string, string>) =>
   Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Buffer.from(value)]));
 
 describe('reading the envelope of a consumed message', () => {
-  const { envelope, message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test', { traceparent: undefined });
+  const { envelope, message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test', {
+    causationId: 'evt-0',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  });
 
   it('gives back the attributes the producer encoded', () => {
-    expect(readEnvelope(asKafkaHeaders(message.headers))).toEqual(envelope);
+    const read = readEnvelope(asKafkaHeaders(message.headers));
+    const attributes = ['id', 'type', 'source', 'time', 'subject', 'correlationId', 'causationId', 'traceparent'] as const;
+    expect(Object.fromEntries(attributes.map((name) => [name, read[name]]))).toEqual(envelope);
   });
 
   it('takes the last value of a repeated header', () => {

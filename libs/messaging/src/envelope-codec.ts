@@ -24,26 +24,55 @@ const REQUIRED_HEADERS = [
   EnvelopeHeaders.correlationId,
 ];
 
+function isPresent(headers: IHeaders | undefined, name: string): boolean {
+  const raw = headers?.[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  return value !== undefined && value.length > 0;
+}
+
+/**
+ * The envelope of a consumed message. Consumers read every message's id, type, correlation and
+ * trace at once; the attributes few handlers look at are decoded when asked for.
+ */
+class ConsumedEnvelope implements EnvelopeAttributes {
+  readonly id: string;
+  readonly type: string;
+  readonly correlationId: string;
+  readonly traceparent: string | undefined;
+
+  constructor(private readonly headers: IHeaders | undefined) {
+    this.id = headerValue(headers, EnvelopeHeaders.id) ?? '';
+    this.type = headerValue(headers, EnvelopeHeaders.type) ?? '';
+    this.correlationId = headerValue(headers, EnvelopeHeaders.correlationId) ?? '';
+    this.traceparent = headerValue(headers, EnvelopeHeaders.traceparent);
+  }
+
+  get source(): string {
+    return headerValue(this.headers, EnvelopeHeaders.source) ?? '';
+  }
+
+  get time(): string {
+    return headerValue(this.headers, EnvelopeHeaders.time) ?? '';
+  }
+
+  get subject(): string {
+    return headerValue(this.headers, EnvelopeHeaders.subject) ?? '';
+  }
+
+  get causationId(): string | undefined {
+    return headerValue(this.headers, EnvelopeHeaders.causationId);
+  }
+}
+
 /** The envelope attributes of a consumed message; missing required headers are a contract violation. */
 export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
-  const envelope: EnvelopeAttributes = {
-    id: headerValue(headers, EnvelopeHeaders.id) ?? '',
-    type: headerValue(headers, EnvelopeHeaders.type) ?? '',
-    source: headerValue(headers, EnvelopeHeaders.source) ?? '',
-    time: headerValue(headers, EnvelopeHeaders.time) ?? '',
-    subject: headerValue(headers, EnvelopeHeaders.subject) ?? '',
-    correlationId: headerValue(headers, EnvelopeHeaders.correlationId) ?? '',
-    causationId: headerValue(headers, EnvelopeHeaders.causationId),
-    traceparent: headerValue(headers, EnvelopeHeaders.traceparent),
-  };
-  if (!envelope.id || !envelope.type || !envelope.source || !envelope.time || !envelope.subject || !envelope.correlationId) {
-    const missing = REQUIRED_HEADERS.filter((name) => !headerValue(headers, name));
+  const missing = REQUIRED_HEADERS.filter((name) => !isPresent(headers, name));
+  if (missing.length > 0)
     throw new ContractViolation(
       'CONTRACT.MISSING_HEADER',
       missing.map((name) => `header ${name} is missing`),
     );
-  }
-  return envelope;
+  return new ConsumedEnvelope(headers);
 }
 
 /** Where an event comes from: what caused it and the request or trace it belongs to. */
