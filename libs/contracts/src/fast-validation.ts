@@ -24,7 +24,7 @@ interface Check {
 
 // class-validator's Length counts a surrogate pair or a character with a presentation selector as
 // one; without these code units its length is the string's length.
-const LENGTH_ADJUSTING = /[\uD800-\uDBFF\uFE0E\uFE0F]/;
+const LENGTH_ADJUSTING = /[\uD800-\uDBFF]|\uFE0E|\uFE0F/;
 
 /**
  * The constraints consumers meet on every event, checked directly with class-validator's meaning
