@@ -139,3 +139,43 @@ describe('consuming with the inbox, retries and dead letters', () => {
     await operations.stop();
   });
 });
+
+describe('consuming a batch of several chunks', () => {
+  let probe: TestService;
+  let kafka: Kafka;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    probe = await startTestService(probeService('probe-chunks', 5));
+    kafka = testKafka();
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await probe.close();
+  });
+
+  it('handles a failing chunk one by one while the next chunk, holding one of its events again, waits', async () => {
+    const centres = `${probe.config.kafka.topicPrefix}${Topics.centres}`;
+    const opening = (hostBodyName = 'Kreis Coesfeld') =>
+      encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05562', hostBodyName }), '/ki/test');
+    const first = Array.from({ length: 5 }, () => opening());
+    const rejected = opening(ProbeFailures.invalid);
+    const second = [opening(), opening(), rejected, opening(), opening()];
+    // The third chunk starts with the second chunk's second event again.
+    const third = [second[1], opening(), opening(), opening(), opening()];
+
+    // One key, so one partition and, in one fetch, three chunks of five.
+    await producer.send({ topic: centres, messages: [...first, ...second, ...third].map((e) => e.message) });
+    await waitForGroupToCatchUp(kafka, 'probe-chunks', centres);
+
+    const handled = [...first, ...second, ...third].filter((e) => e !== rejected);
+    const effects: { event_id: string }[] = await probe.app
+      .get(DataSource)
+      .query(`SELECT event_id FROM probe_effects WHERE event_id = ANY($1)`, [handled.map((e) => e.envelope.id)]);
+    expect(effects.map((e) => e.event_id).sort()).toEqual([...new Set(handled.map((e) => e.envelope.id))].sort());
+    expect(await probe.app.get(DataSource).query(`SELECT 1 FROM probe_effects WHERE event_id = $1`, [rejected.envelope.id])).toEqual([]);
+  });
+});

@@ -51,6 +51,13 @@ interface Delivery {
   failure?: unknown;
 }
 
+/** A chunk whose transaction is open and whose events are recorded in the inbox: ready for its handlers. */
+interface OpenChunk {
+  runner: QueryRunner;
+  /** Ids recorded by an earlier delivery. */
+  duplicates: Set<string>;
+}
+
 /** A handler error inside a chunk transaction, remembered to skip straight to one-by-one handling. */
 class ChunkFailed extends Error {}
 
@@ -83,7 +90,9 @@ const INBOX_INSERT_NAMING_RECORDED = `
  *  - retries without limit while the database is unreachable, and reports itself unhealthy,
  *  - commits offsets only after the transaction committed.
  * Messages are handled in chunks of one transaction each; when a handler fails, the chunk is
- * rolled back and its messages are handled one by one with the rules above.
+ * rolled back and its messages are handled one by one with the rules above. While a chunk's
+ * handlers run and it commits, the next chunk's transaction already records its events in the
+ * inbox; its handlers start only after the chunk before it committed.
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -196,14 +205,29 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     };
     const decodeChunk = (start: number) =>
       batch.messages.slice(start, start + chunkSize).map((message) => this.decode(topic, partition, message));
+    let opening: Promise<OpenChunk | undefined> | undefined;
     try {
       let chunk = decodeChunk(0);
       for (let start = 0; start < batch.messages.length; start += chunkSize) {
-        if (!active()) return;
-        // Decode the next chunk while the database works on this one.
-        const delivered = this.deliverChunk(chunk, heartbeat, active);
+        const opened = opening ?? this.openChunk(chunk);
+        opening = undefined;
+        // Decode the next chunk while the database records this one.
         const next = start + chunkSize < batch.messages.length ? decodeChunk(start + chunkSize) : [];
-        await delivered;
+        const open = await opened;
+        if (!active()) {
+          await this.discard(open);
+          return;
+        }
+        if (open) {
+          // The next chunk's transaction opens and records its inbox rows while this one's handlers run and it commits.
+          if (next.length > 0) opening = this.openChunk(next);
+          if (!(await this.finishChunk(open, chunk, heartbeat))) {
+            // The next transaction may hold inbox rows of this chunk's events: roll it back before they are handled one by one.
+            await this.discard(await opening);
+            opening = undefined;
+            await this.deliverEach(chunk, heartbeat, active);
+          }
+        } else await this.deliverChunk(chunk, heartbeat, active);
         handled = chunk[chunk.length - 1].message.offset;
         resolveOffset(handled);
         this.lastProgressAt = new Date();
@@ -211,6 +235,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         chunk = next;
       }
     } finally {
+      if (opening) await this.discard(await opening);
       // Offsets are committed only for chunks whose transactions committed.
       await commit();
     }
@@ -218,7 +243,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   private decode(topic: string, partition: number, message: KafkaMessage): Delivery {
     // Every field from the start: one object shape for all deliveries.
-    const delivery: Delivery = { topic, partition, message, envelope: undefined, payload: undefined, handler: undefined, failure: undefined };
+    const delivery: Delivery = {
+      topic,
+      partition,
+      message,
+      envelope: undefined,
+      payload: undefined,
+      handler: undefined,
+      failure: undefined,
+    };
     try {
       delivery.envelope = readEnvelope(message.headers);
       delivery.payload = decodePayload(delivery.envelope.type, message.value).payload;
@@ -228,6 +261,48 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       delivery.failure = err;
     }
     return delivery;
+  }
+
+  /**
+   * Opens the transaction of a chunk without failures and records its events in the inbox, so that
+   * its handlers can run as soon as the chunk before it committed. Undefined when that did not work
+   * out (a failure in the chunk, a redelivery overlapping recorded events, the database): the chunk
+   * then takes {@link deliverChunk}, which handles each of these cases.
+   */
+  private async openChunk(chunk: Delivery[]): Promise<OpenChunk | undefined> {
+    if (chunk.length <= 1 || chunk.some((d) => d.failure)) return undefined;
+    const runner = this.options.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      return { runner, duplicates: await this.recordInInbox(runner.manager, chunk, false) };
+    } catch {
+      await this.discard({ runner, duplicates: new Set() });
+      return undefined;
+    }
+  }
+
+  /** Runs the handlers of an opened chunk and commits; false when it rolled back. */
+  private async finishChunk({ runner, duplicates }: OpenChunk, chunk: Delivery[], heartbeat: () => Promise<void>): Promise<boolean> {
+    try {
+      const outcomes = await this.runAll(runner.manager, chunk, duplicates, heartbeat);
+      await runner.commitTransaction();
+      this.countAll(chunk, outcomes);
+      this.clearStuck();
+      return true;
+    } catch (err) {
+      if (!(err instanceof ChunkFailed) && classifyFailure(err) === 'infrastructure') this.markStuck('infrastructure', err);
+      return false;
+    } finally {
+      await this.discard({ runner, duplicates });
+    }
+  }
+
+  /** Rolls back an opened chunk's transaction if it is still open, and returns its connection. */
+  private async discard(open: OpenChunk | undefined): Promise<void> {
+    if (!open) return;
+    if (open.runner.isTransactionActive) await open.runner.rollbackTransaction().catch(() => undefined);
+    await open.runner.release();
   }
 
   /** Handles a chunk in one transaction; on any failure, rolls back and handles its messages one by one. */
@@ -249,6 +324,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         // Fall through: one by one, with retries and dead letters per message.
       }
     }
+    await this.deliverEach(chunk, heartbeat, active);
+  }
+
+  /** Delivers the messages of a chunk one by one, each in its own transaction. */
+  private async deliverEach(chunk: Delivery[], heartbeat: () => Promise<void>, active: () => boolean): Promise<void> {
     for (const delivery of chunk) {
       if (!active()) throw new Error('consumer stopping or partition reassigned; uncommitted messages are redelivered');
       this.count(delivery, await this.deliver(delivery, heartbeat, active));
@@ -289,8 +369,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     heartbeat: () => Promise<void>,
     nameRecorded = false,
   ): Promise<Outcome[]> {
-    const relevant = deliveries.filter((d) => d.handler && d.envelope);
-    const duplicates = relevant.length > 0 ? await this.recordInInbox(manager, relevant, nameRecorded) : new Set<string>();
+    const duplicates = await this.recordInInbox(manager, deliveries, nameRecorded);
+    return this.runAll(manager, deliveries, duplicates, heartbeat);
+  }
+
+  /** Runs the handlers of the deliveries not recorded before, in order. */
+  private async runAll(manager: EntityManager, deliveries: Delivery[], duplicates: Set<string>, heartbeat: () => Promise<void>) {
     // The same event twice in one chunk: the first one counts.
     const seen = new Set<string>();
     let handled = 0;
@@ -317,7 +401,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
    * that some, not all, were there (a redelivery overlapping a committed chunk), it throws
    * {@link InboxOverlap} and the transaction is run again with the query that names them.
    */
-  private async recordInInbox(manager: EntityManager, relevant: Delivery[], nameRecorded: boolean): Promise<Set<string>> {
+  private async recordInInbox(manager: EntityManager, deliveries: Delivery[], nameRecorded: boolean): Promise<Set<string>> {
+    const relevant = deliveries.filter((d) => d.handler && d.envelope);
+    if (relevant.length === 0) return new Set();
     const ids = relevant.map((d) => d.envelope?.id ?? '');
     // Column arrays: less to encode, send and parse than a JSON document of rows.
     const params = [

@@ -86,23 +86,23 @@ class ProbeHttpController {
 
 @Module({})
 class ProbeModule {
-  static forRoot(config: ServiceConfig, logger: Logger, groups: string[]): DynamicModule {
+  static forRoot(config: ServiceConfig, logger: Logger, groups: string[], chunkSize?: number): DynamicModule {
     return {
       module: ProbeModule,
       imports: [
         PlatformModule.forRoot({ config, logger, entities: [], migrations: [...messagingMigrations, ProbeTables1764000009000] }),
-        MessagingModule.forRoot({ consumerGroups: groups }),
+        MessagingModule.forRoot({ consumerGroups: groups, chunkSize }),
       ],
       controllers: [ProbeKafkaController, ProbeHttpController],
     };
   }
 }
 
-/** The probe as a service definition, consuming in consumer group `group`. */
-export function probeService(group = 'probe'): ServiceDefinition {
+/** The probe as a service definition, consuming in consumer group `group` (in chunks of `chunkSize` messages). */
+export function probeService(group = 'probe', chunkSize?: number): ServiceDefinition {
   return {
     loadConfig: (env) => serviceConfig({ service: 'probe', port: 3999, database: 'ki_probe' }, validateEnv(ServiceEnv, env)),
-    rootModule: (config, logger) => ProbeModule.forRoot(config, logger, [group]),
+    rootModule: (config, logger) => ProbeModule.forRoot(config, logger, [group], chunkSize),
     docs: { title: 'messaging probe', description: 'Test service of libs/messaging' },
   };
 }
