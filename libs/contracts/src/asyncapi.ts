@@ -1,19 +1,12 @@
 import { allContracts } from './catalogue';
-import { EnvelopeHeaders } from './envelope';
+import { EnvelopeHeaders, RequiredEnvelopeHeaders } from './envelope';
 import { payloadSchemas } from './json-schema';
 import { Topics } from './topics';
 
 const headerSchema = {
   type: 'object',
   description: 'CloudEvents 1.0 attributes in Kafka headers (binary content mode).',
-  required: [
-    EnvelopeHeaders.id,
-    EnvelopeHeaders.type,
-    EnvelopeHeaders.source,
-    EnvelopeHeaders.time,
-    EnvelopeHeaders.subject,
-    EnvelopeHeaders.correlationId,
-  ],
+  required: RequiredEnvelopeHeaders,
   properties: {
     [EnvelopeHeaders.specversion]: { type: 'string', const: '1.0' },
     [EnvelopeHeaders.id]: { type: 'string', description: 'Unique message id; consumers deduplicate on it.' },

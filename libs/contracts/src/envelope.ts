@@ -37,6 +37,16 @@ export const EnvelopeHeaders = {
   contentType: 'content-type',
 } as const;
 
+/** The headers every message must carry; consumers dead-letter a message without one. */
+export const RequiredEnvelopeHeaders: readonly string[] = [
+  EnvelopeHeaders.id,
+  EnvelopeHeaders.type,
+  EnvelopeHeaders.source,
+  EnvelopeHeaders.time,
+  EnvelopeHeaders.subject,
+  EnvelopeHeaders.correlationId,
+];
+
 export type KafkaHeaders = Record<string, string>;
 
 /** The Kafka headers for an envelope (its payload travels as the message value). */

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ContractViolation, EnvelopeAttributes, EnvelopeHeaders, envelopeToHeaders, EventContract, validatePayload } from '@ki/contracts';
+import {
+  ContractViolation,
+  EnvelopeAttributes,
+  EnvelopeHeaders,
+  RequiredEnvelopeHeaders,
+  envelopeToHeaders,
+  EventContract,
+  validatePayload,
+} from '@ki/contracts';
 import type { IHeaders, Message } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -14,15 +22,6 @@ export function headerValue(headers: IHeaders | undefined, name: string): string
 export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
   return Object.fromEntries(Object.keys(headers ?? {}).map((k) => [k, headerValue(headers, k) ?? '']));
 }
-
-const REQUIRED_HEADERS = [
-  EnvelopeHeaders.id,
-  EnvelopeHeaders.type,
-  EnvelopeHeaders.source,
-  EnvelopeHeaders.time,
-  EnvelopeHeaders.subject,
-  EnvelopeHeaders.correlationId,
-];
 
 function isPresent(headers: IHeaders | undefined, name: string): boolean {
   const raw = headers?.[name];
@@ -66,7 +65,7 @@ class ConsumedEnvelope implements EnvelopeAttributes {
 
 /** The envelope attributes of a consumed message; missing required headers are a contract violation. */
 export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
-  const missing = REQUIRED_HEADERS.filter((name) => !isPresent(headers, name));
+  const missing = RequiredEnvelopeHeaders.filter((name) => !isPresent(headers, name));
   if (missing.length > 0)
     throw new ContractViolation(
       'CONTRACT.MISSING_HEADER',
