@@ -11,7 +11,7 @@ import { DataSource } from 'typeorm';
 
 const N = Number(process.env.BENCH_MESSAGES ?? 50_000);
 /** Each side is measured this many times, alternating with its baseline, and the median rate compared. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 500;
 const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
