@@ -396,11 +396,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   /**
-   * Records a chunk (one partition) in the inbox in one statement and answers the ids that were
-   * recorded before, by an earlier delivery. Usually none were: counting the inserted rows proves
-   * it for two thirds of the database work of asking which ids were there. When the count shows
-   * that some, not all, were there (a redelivery overlapping a committed chunk), it throws
-   * {@link InboxOverlap} and the transaction is run again with the query that names them.
+   * Records deliveries of one partition in the inbox in one statement that skips the events
+   * recorded before, by an earlier delivery, and answers their ids. Single messages and the chunks
+   * whose plain insert ({@link openChunk}) was refused come here. The count of inserted rows shows
+   * whether all were new or all recorded before; a mix (a redelivery overlapping a committed chunk)
+   * throws {@link InboxOverlap}, and the transaction runs again with the query that names them.
    */
   private async recordInInbox(manager: EntityManager, deliveries: Delivery[], nameRecorded: boolean): Promise<Set<string>> {
     const relevant = deliveries.filter((d) => d.handler && d.envelope);
