@@ -96,8 +96,21 @@ describe('webhook deliveries', () => {
     expect(verifyWebhook(generateWebhookSecret(), headers, delivered.body, now)).toBe(false);
     expect(verifyWebhook(subscription.secret, headers, delivered.body.replace('Coesfeld', 'Coesfelt'), now)).toBe(false);
 
-    const log = await call('GET', `/announcements/${announcement.data.id}/deliveries/${subscription.id}/attempts`, undefined, OPERATOR);
-    expect(log.status).toBe(200);
+    // The receiver has the request before the dispatcher has recorded the answer.
+    const log = await eventually(
+      async () => {
+        const answer = await call(
+          'GET',
+          `/announcements/${announcement.data.id}/deliveries/${subscription.id}/attempts`,
+          undefined,
+          OPERATOR,
+        );
+        expect(answer.status).toBe(200);
+        expect((answer.body as { delivery: { status: string } }).delivery.status).not.toBe('pending');
+        return answer;
+      },
+      { name: 'outcome of the fourth attempt recorded' },
+    );
     const { delivery, attempts } = log.body as { delivery: { status: string; attempts: number }; attempts: Attempt[] };
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
     expect(attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
@@ -159,13 +172,15 @@ describe('webhook deliveries', () => {
 
     expect(resent.status).toBe(202);
     await eventually(() => expect(receiver.received.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 200]), { name: 'resent' });
-    const log = await call('GET', `/announcements/${failed.announcementId}/deliveries`, undefined, OPERATOR);
-    expect(
-      (log.body as { subscriptionId: string; status: string; resends: number }[]).find((d) => d.subscriptionId === subscription.id),
-    ).toMatchObject({
-      status: 'succeeded',
-      resends: 1,
-    });
+    await eventually(
+      async () => {
+        const log = await call('GET', `/announcements/${failed.announcementId}/deliveries`, undefined, OPERATOR);
+        expect(
+          (log.body as { subscriptionId: string; status: string; resends: number }[]).find((d) => d.subscriptionId === subscription.id),
+        ).toMatchObject({ status: 'succeeded', resends: 1 });
+      },
+      { name: 'resent delivery recorded as succeeded' },
+    );
     await call('DELETE', `/subscriptions/${subscription.id}`);
     await receiver.close();
   });

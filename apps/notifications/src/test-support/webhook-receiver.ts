@@ -28,6 +28,8 @@ export async function startWebhookReceiver(respond: (request: { count: number; b
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A test that fails before closing its receiver must not keep the test process alive.
+  server.unref();
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hooks/ki`,
