@@ -197,9 +197,14 @@ async function main() {
     const [rawProduceRate, relayRate, rawConsumeRate, inboxRate] = [rates.rawProduce, rates.relay, rates.rawConsume, rates.inbox].map(
       median,
     );
-    console.log(
-      `\nmedians: raw-produce ${Math.round(rawProduceRate)}, outbox-relay ${Math.round(relayRate)}, raw-consume ${Math.round(rawConsumeRate)}, inbox-consume ${Math.round(inboxRate)} msg/s`,
-    );
+    const measured = {
+      'raw-produce': rawProduceRate,
+      'outbox-relay': relayRate,
+      'raw-consume': rawConsumeRate,
+      'inbox-consume': inboxRate,
+    };
+    const medians = Object.entries(measured).filter(([, rate]) => rate !== undefined);
+    console.log(`\nmedians: ${medians.map(([name, rate]) => `${name} ${Math.round(rate)}`).join(', ')} msg/s`);
     console.log(`ratio inbox-vs-raw-consume ${(inboxRate / rawConsumeRate).toFixed(2)}   (target >= 0.5)`);
     if (!onlyConsume) console.log(`ratio outbox-vs-raw-produce ${(relayRate / rawProduceRate).toFixed(2)}   (target >= 0.5)`);
   } finally {

@@ -11,11 +11,15 @@ import {
 import type { IHeaders, Message } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 
-/** Reads one Kafka header as a string (kafkajs gives Buffers, arrays for repeated headers). */
-export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
+/** The raw value of one Kafka header: kafkajs gives Buffers, and arrays for repeated headers (the last counts). */
+function rawHeader(headers: IHeaders | undefined, name: string): Buffer | string | undefined {
   const raw = headers?.[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  return value === undefined ? undefined : value.toString();
+  return Array.isArray(raw) ? raw[raw.length - 1] : raw;
+}
+
+/** Reads one Kafka header as a string. */
+export function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
+  return rawHeader(headers, name)?.toString();
 }
 
 /** All headers as strings, for logs, dead letters and the console. */
@@ -23,10 +27,9 @@ export function headersAsStrings(headers: IHeaders | undefined): Record<string, 
   return Object.fromEntries(Object.keys(headers ?? {}).map((k) => [k, headerValue(headers, k) ?? '']));
 }
 
+/** Whether a header is there and not empty, without decoding it. */
 function isPresent(headers: IHeaders | undefined, name: string): boolean {
-  const raw = headers?.[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  return value !== undefined && value.length > 0;
+  return (rawHeader(headers, name)?.length ?? 0) > 0;
 }
 
 /**

@@ -51,6 +51,12 @@ interface Delivery {
   failure?: unknown;
 }
 
+/** A chunk of several messages that all decoded is handled in one transaction; others one by one. */
+const inOneTransaction = (chunk: Delivery[]) => chunk.length > 1 && chunk.every((d) => !d.failure);
+
+/** The deliveries this group has a handler for: the ones recorded in its inbox. */
+const toHandle = (deliveries: Delivery[]) => deliveries.filter((d) => d.handler && d.envelope);
+
 /** The transaction of a chunk whose events are all new and recorded in the inbox: ready for its handlers. */
 type OpenChunk = QueryRunner;
 
@@ -60,10 +66,11 @@ class ChunkFailed extends Error {}
 /** Some, not all, events of a chunk were recorded in the inbox before. */
 class InboxOverlap extends Error {}
 
+const INBOX_TABLE = `messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)`;
 const INBOX_ROWS = `unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) AS x(event_id, event_type, "offset", correlation_id)`;
 /** Fails on an event recorded before (or twice in the chunk): the primary key refuses it. */
 const INBOX_INSERT_NEW = `
-  INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
+  INSERT INTO ${INBOX_TABLE}
   SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM ${INBOX_ROWS}`;
 /** Skips the events recorded before; the count of inserted rows tells whether there were any. */
 const INBOX_INSERT = `${INBOX_INSERT_NEW} ON CONFLICT DO NOTHING`;
@@ -71,7 +78,7 @@ const INBOX_INSERT = `${INBOX_INSERT_NEW} ON CONFLICT DO NOTHING`;
 const INBOX_INSERT_NAMING_RECORDED = `
   WITH input AS (SELECT * FROM ${INBOX_ROWS}),
   inserted AS (
-    INSERT INTO messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)
+    INSERT INTO ${INBOX_TABLE}
     SELECT $1, $2, $3, event_id, event_type, "offset", correlation_id FROM input
     ON CONFLICT DO NOTHING RETURNING event_id
   )
@@ -269,12 +276,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
    * database): the chunk then takes {@link deliverChunk}, which handles each of these cases.
    */
   private async openChunk(chunk: Delivery[]): Promise<OpenChunk | undefined> {
-    if (chunk.length <= 1 || chunk.some((d) => d.failure)) return undefined;
+    if (!inOneTransaction(chunk)) return undefined;
     const runner = this.options.dataSource.createQueryRunner();
     try {
       await runner.connect();
       await runner.startTransaction();
-      const relevant = chunk.filter((d) => d.handler && d.envelope);
+      const relevant = toHandle(chunk);
       if (relevant.length > 0) await runner.query(INBOX_INSERT_NEW, this.inboxRows(relevant));
       return runner;
     } catch {
@@ -308,8 +315,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
 
   /** Handles a chunk in one transaction; on any failure, rolls back and handles its messages one by one. */
   private async deliverChunk(chunk: Delivery[], heartbeat: () => Promise<void>, active: () => boolean): Promise<void> {
-    const clean = chunk.every((d) => !d.failure);
-    if (chunk.length > 1 && clean) {
+    if (inOneTransaction(chunk)) {
       try {
         const handleChunk = (nameRecorded: boolean) =>
           this.options.dataSource.transaction((manager) => this.handleAll(manager, chunk, heartbeat, nameRecorded));
@@ -403,7 +409,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
    * throws {@link InboxOverlap}, and the transaction runs again with the query that names them.
    */
   private async recordInInbox(manager: EntityManager, deliveries: Delivery[], nameRecorded: boolean): Promise<Set<string>> {
-    const relevant = deliveries.filter((d) => d.handler && d.envelope);
+    const relevant = toHandle(deliveries);
     if (relevant.length === 0) return new Set();
     const params = this.inboxRows(relevant);
     if (nameRecorded) {
