@@ -14,3 +14,4 @@ export * from './ledger/funding-allocated.v1';
 export * from './notifications/announcements.v1';
 export * from './fields';
 export * from './consumers';
+export * from './kafka-access';
