@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './replay';
+export * from './kafka-acls';

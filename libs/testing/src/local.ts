@@ -26,3 +26,21 @@ export async function fetchHealth(baseUrl: string): Promise<HealthAnswer> {
   const res = await fetch(`${baseUrl}/health`);
   return { status: res.status, body: (await res.json()) as HealthAnswer['body'] };
 }
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive TCP ports on 127.0.0.1 that were free a moment ago (a Kafka cluster's listeners). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * 20_000);
+    const ports = Array.from({ length: count }, (_, i) => first + i);
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
+}
