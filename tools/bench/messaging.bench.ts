@@ -2,7 +2,8 @@
 // against raw kafkajs production, on the same broker in the same run. Run through `npm run bench`.
 import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
-import { DEFAULT_PARTITIONS, encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
+import { encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
+import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
 import { randomUUID } from 'node:crypto';
 import { ConsumerConfig, Kafka, logLevel, Message } from 'kafkajs';
 import { Client } from 'pg';
@@ -17,7 +18,7 @@ const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const run = randomUUID().slice(0, 8);
 const prefix = `bench-${run}.`;
-const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR });
+const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.ERROR, ...kafkaJsSecurity(readKafkaSecurity(process.env)) });
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 function messages(): Message[] {
@@ -49,7 +50,7 @@ function median(rates: number[]): number {
 async function createTopic(name: string) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: name, numPartitions: DEFAULT_PARTITIONS }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic: name, numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
 }
 

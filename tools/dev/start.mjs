@@ -10,12 +10,13 @@ import { ensureLocalInfrastructure, ensureNodeModules, fail, repoRoot } from './
 import { formatLogLine } from './log-format.mjs';
 
 /** The services `npm start` runs; ports can be changed with REGISTRY_PORT, LEDGER_PORT, NOTIFICATIONS_PORT, CONSOLE_PORT. */
+/** On a secured cluster (KAFKA_SECURITY=sasl) each service connects as its own Kafka principal. */
 export const SERVICES = [
-  { name: 'registry', port: Number(process.env.REGISTRY_PORT ?? 3001), color: 36 },
-  { name: 'funding-ledger', port: Number(process.env.LEDGER_PORT ?? 3002), color: 33 },
-  { name: 'notifications', port: Number(process.env.NOTIFICATIONS_PORT ?? 3003), color: 35 },
+  { name: 'registry', port: Number(process.env.REGISTRY_PORT ?? 3001), color: 36, principal: 'ki-registry' },
+  { name: 'funding-ledger', port: Number(process.env.LEDGER_PORT ?? 3002), color: 33, principal: 'ki-funding-ledger' },
+  { name: 'notifications', port: Number(process.env.NOTIFICATIONS_PORT ?? 3003), color: 35, principal: 'ki-notifications' },
   // The operator console has no database: it reads the others' inboxes (read-only) and every topic.
-  { name: 'console', port: Number(process.env.CONSOLE_PORT ?? 3000), color: 32, database: false },
+  { name: 'console', port: Number(process.env.CONSOLE_PORT ?? 3000), color: 32, database: false, principal: 'ki-console' },
 ];
 
 const runDir = path.resolve(repoRoot, process.env.KI_LOCAL_DIR ?? '.local', 'run');
@@ -114,8 +115,8 @@ async function shutdown(code = 0) {
   );
   await Promise.all(exits);
   if (brokerStartedHere && !process.env.KI_KEEP_KAFKA) {
-    const { stopKafka } = await import('../../infra/kafka/kafka.mjs');
-    await stopKafka();
+    const { stopKafka, kafkaSettings } = await import('../../infra/kafka/kafka.mjs');
+    await stopKafka(kafkaSettings());
   }
   console.log('[start] everything stopped');
   process.exit(code);
@@ -137,6 +138,8 @@ async function main() {
       );
     }
   }
+  const { clientEnv, kafkaSettings } = await import('../../infra/kafka/kafka.mjs');
+  const kafka = kafkaSettings();
   const startedAt = Date.now();
   const consoleDatabases = {
     CONSOLE_REGISTRY_DATABASE_URL: infra.databaseUrls.registry,
@@ -148,7 +151,7 @@ async function main() {
       ...process.env,
       PORT: String(service.port),
       ...(service.database === false ? consoleDatabases : { DATABASE_URL: infra.databaseUrls[service.name] }),
-      KAFKA_BROKERS: infra.kafka.bootstrap,
+      ...clientEnv(kafka, service.principal),
       SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
     });
   }
@@ -164,7 +167,7 @@ async function main() {
       '',
       `✔ ki-network is up (services healthy after ${seconds} s)`,
       ...rows,
-      `  kafka broker    ${infra.kafka.bootstrap}   (node infra/kafka/kafka.mjs status|logs)`,
+      `  kafka           ${infra.kafka.bootstrap}   ${kafka.nodes.length} node(s)${kafka.security === 'sasl' ? `, SASL/SCRAM${kafka.tls ? ' + TLS' : ''} with ACLs; a principal's settings: node infra/kafka/kafka.mjs client-env ki-emitter` : ''}   (node infra/kafka/kafka.mjs status|logs)`,
       process.env.REGISTRY_API_KEYS
         ? '  registry API keys from REGISTRY_API_KEYS'
         : '  registry write API key (development only): ki-dev-registry-write-key   (header X-API-Key)',

@@ -49,8 +49,10 @@ async function main() {
   } else {
     const { startKafka, stopKafka, kafkaSettings } = await import('../../infra/kafka/kafka.mjs');
     const { serverUrl } = await import('../../infra/postgres/setup.mjs');
-    const kafka = await startKafka(kafkaSettings(env));
-    if (kafka.started && !env.KI_KEEP_KAFKA) stopBroker = () => stopKafka(kafkaSettings(env));
+    // The suite runs on one development broker; the tests of the secured, replicated cluster start their own.
+    const settings = kafkaSettings({ ...env, KAFKA_NODES: '1', KAFKA_SECURITY: 'none', KAFKA_TLS: '' });
+    const kafka = await startKafka(settings);
+    if (kafka.started && !env.KI_KEEP_KAFKA) stopBroker = () => stopKafka(settings);
     env.KI_TEST_KAFKA_BROKERS = kafka.bootstrap;
     env.KI_TEST_POSTGRES_URL = serverUrl(env);
     console.log(`[test] no Docker engine: local broker ${kafka.bootstrap}, PostgreSQL ${new URL(env.KI_TEST_POSTGRES_URL).host}`);

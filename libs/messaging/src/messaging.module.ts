@@ -17,7 +17,7 @@ import { MessagingMetrics } from './metrics';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { EventPublisher } from './publisher';
-import { ensureTopics } from './topics';
+import { ensureDeclaredTopics } from './topics';
 
 export interface MessagingOptions {
   /** Consumer group ids, e.g. ['funding-ledger']; the first is the default group of handlers without `{ group }`. */
@@ -57,9 +57,12 @@ export class Messaging implements MessagingRuntime, OnApplicationBootstrap, OnAp
     this.publisher = new EventPublisher(kafka, { source: `/ki/${config.service}`, topicPrefix });
   }
 
-  /** Creates missing topics; throws while the broker is unreachable. */
-  ensureTopics(): Promise<void> {
-    return ensureTopics(this.kafka, this.config.kafka.topicPrefix);
+  /** Topics whose settings differ from their declaration, found at start-up. */
+  private topicMismatches: string[] = [];
+
+  /** Creates missing topics and checks the others' settings; throws while the broker is unreachable. */
+  async ensureTopics(): Promise<void> {
+    this.topicMismatches = await ensureDeclaredTopics(this.kafka, this.config.kafka.topicPrefix, this.logger);
   }
 
   startRelay(): void {
@@ -74,7 +77,11 @@ export class Messaging implements MessagingRuntime, OnApplicationBootstrap, OnAp
         ...groups.filter((g) => g.problem).map((g) => `${g.groupId}: ${g.problem}`),
         ...(this.relay.problem ? [this.relay.problem] : []),
       ];
-      const details = { groups, outbox: { lastSentAt: this.relay.lastSentAt?.toISOString() } };
+      const details = {
+        groups,
+        outbox: { lastSentAt: this.relay.lastSentAt?.toISOString() },
+        ...(this.topicMismatches.length > 0 ? { topicSettingsDiffer: this.topicMismatches } : {}),
+      };
       return problems.length === 0 ? session.up(details) : session.down({ ...details, message: problems.join('; ') });
     });
   }

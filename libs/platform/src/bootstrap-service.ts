@@ -5,6 +5,7 @@ import { backoffDelay } from './backoff';
 import { createHttpApp, HttpAppOptions, listen } from './bootstrap';
 import { ServiceConfig } from './config';
 import { createRootLogger } from './logging';
+import { describeKafkaFailure, isKafkaAuthenticationError } from './kafka-security';
 import { RethrowHandlerErrors } from './rethrow-handler-errors.filter';
 
 /** Nest injection token of the service's messaging runtime (provided by libs/messaging). */
@@ -41,19 +42,24 @@ export async function bootstrapService(module: any, config: ServiceConfig, optio
     microservice.setIsInitHookCalled(true);
   }
   await listen(app, config);
-  await startMessaging(app, messaging);
+  await startMessaging(app, messaging, config);
   return app;
 }
 
-async function startMessaging(app: INestApplication, messaging: MessagingRuntime): Promise<void> {
+async function startMessaging(app: INestApplication, messaging: MessagingRuntime, config: ServiceConfig): Promise<void> {
   const logger = app.get(Logger);
+  let refusedLogin = false;
   for (let attempt = 1; ; attempt++) {
     try {
       await messaging.ensureTopics();
       break;
     } catch (err) {
       const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
-      logger.warn(`Kafka not reachable yet (${(err as Error).message}); retrying in ${delay} ms`);
+      const problem = describeKafkaFailure(err, config.kafka.security);
+      // A refused login stays refused until someone fixes the credentials: say so once, loudly.
+      if (!isKafkaAuthenticationError(err)) logger.warn(`Kafka not reachable yet (${problem}); retrying in ${delay} ms`);
+      else if (!refusedLogin) logger.error(`${problem}; retrying with backoff, /health reports 503 until it succeeds`);
+      refusedLogin ||= isKafkaAuthenticationError(err);
       await new Promise((r) => setTimeout(r, delay));
     }
   }

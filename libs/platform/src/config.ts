@@ -1,5 +1,6 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { KafkaSecurity, readKafkaSecurity } from './kafka-security';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +35,31 @@ export class ServiceEnv {
   @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, ".", "_" and "-" only' })
   KAFKA_TOPIC_PREFIX?: string;
 
+  /** SASL mechanism towards the brokers (`scram-sha-512` on the secured cluster); unset: no SASL. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_MECHANISM?: string;
+
+  /** The service's Kafka principal, e.g. `ki-registry`. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  /** Its password; never logged. */
+  @IsOptional()
+  @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** `1`: TLS towards the brokers. */
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS?: string;
+
+  /** CA certificate (PEM) the brokers' certificates are checked against; the system's trust store otherwise. */
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS_CA_FILE?: string;
+
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
@@ -50,7 +76,7 @@ export interface ServiceConfig {
   service: string;
   http: { host: string; port: number };
   databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string };
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; security: KafkaSecurity };
   logLevel: LogLevel;
 }
 
@@ -92,6 +118,7 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
       clientId: defaults.service,
       topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+      security: readKafkaSecurity(env),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

@@ -2,9 +2,12 @@ import { Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
 import type { Logger as PinoLogger } from 'pino';
 import pino from 'pino';
 import { ServiceConfig } from './config';
+import { isKafkaAuthenticationError, kafkaJsSecurity } from './kafka-security';
 
 /** Nest injection token of the service's kafkajs client. */
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+/** Nest injection token of the service's Kafka security settings (for messages that name its principal). */
+export const KAFKA_SECURITY = Symbol('KAFKA_SECURITY');
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -22,8 +25,10 @@ function pinoLogCreator(logger: PinoLogger) {
       // retries them itself; what stays broken surfaces as a failed operation, logged by our code.
       // The relay bounds its producer's retries on purpose (it retries on a fresh producer), which kafkajs warns about;
       // the partitioner notice concerns upgrades from kafkajs 1.x, which this project never used.
+      // A refused login is reported once, naming the principal, by the code that connects (and on /health).
       const expected =
         (level === KafkaLogLevel.ERROR && message.startsWith('Response ')) ||
+        isKafkaAuthenticationError(rest.error ? { message: String(rest.error) } : undefined) ||
         message.startsWith('Limiting retries for the idempotent producer') ||
         message.startsWith('KafkaJS v2.0.0 switched default partitioner');
       const effective = expected ? 'debug' : (levelNames[level] ?? 'info');
@@ -39,6 +44,7 @@ export function createKafkaClient(config: ServiceConfig, logger: PinoLogger = pi
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,
+    ...kafkaJsSecurity(config.kafka.security),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },

@@ -1,10 +1,12 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Admin, Kafka } from 'kafkajs';
-import { KAFKA_CLIENT } from './kafka-client';
+import { KAFKA_CLIENT, KAFKA_SECURITY } from './kafka-client';
+import { describeKafkaFailure, KafkaSecurity } from './kafka-security';
 
 /**
- * Reports the broker up when it answers a metadata request within the timeout.
+ * Reports the broker up when it answers a metadata request within the timeout; a refused login
+ * is reported as such, naming the principal.
  * A failed check drops the admin connection so the next check reconnects from scratch:
  * health recovers by itself when the broker comes back.
  */
@@ -14,6 +16,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_SECURITY) private readonly security: KafkaSecurity,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
@@ -24,7 +27,7 @@ export class KafkaHealthIndicator implements OnModuleDestroy {
       return session.up({ brokers: cluster.brokers.length });
     } catch (err) {
       await this.dropAdmin();
-      return session.down({ message: (err as Error).message });
+      return session.down({ message: describeKafkaFailure(err, this.security) });
     }
   }
 

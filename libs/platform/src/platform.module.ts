@@ -6,7 +6,7 @@ import type { MixedList, EntitySchema } from 'typeorm';
 import { AsyncApiController } from './asyncapi.controller';
 import { ServiceConfig } from './config';
 import { HEALTH_CHECKS_DATABASE, HealthModule } from './health';
-import { createKafkaClient, KAFKA_CLIENT } from './kafka-client';
+import { createKafkaClient, KAFKA_CLIENT, KAFKA_SECURITY } from './kafka-client';
 import { requestId } from './logging';
 import { PinoTypeOrmLogger } from './typeorm-logger';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics';
@@ -58,9 +58,10 @@ export class PlatformModule {
         { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(config.service) },
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config, logger) },
+        { provide: KAFKA_SECURITY, useValue: config.kafka.security },
         { provide: HEALTH_CHECKS_DATABASE, useValue: options.database !== false },
       ],
-      exports: [SERVICE_CONFIG, KAFKA_CLIENT, METRICS_REGISTRY, HEALTH_CHECKS_DATABASE, HealthModule],
+      exports: [SERVICE_CONFIG, KAFKA_CLIENT, KAFKA_SECURITY, METRICS_REGISTRY, HEALTH_CHECKS_DATABASE, HealthModule],
     };
   }
 }

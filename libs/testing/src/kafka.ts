@@ -1,9 +1,15 @@
+import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { testInfrastructure, uniqueId } from './isolation';
 
-/** A kafkajs client for tests, quiet unless something is wrong. */
+/** A kafkajs client for tests, quiet unless something is wrong; SASL and TLS from the KAFKA_SASL_* and KAFKA_TLS* variables. */
 export function testKafka(): Kafka {
-  return new Kafka({ clientId: `test-${uniqueId()}`, brokers: testInfrastructure().kafkaBrokers, logLevel: logLevel.ERROR });
+  return new Kafka({
+    clientId: `test-${uniqueId()}`,
+    brokers: testInfrastructure().kafkaBrokers,
+    logLevel: logLevel.ERROR,
+    ...kafkaJsSecurity(readKafkaSecurity(process.env)),
+  });
 }
 
 /** A received message, with headers as strings. */

@@ -1,3 +1,4 @@
+import { ConfigError, KafkaSecurity, readKafkaSecurity } from '@ki/platform';
 import { CliError } from './errors';
 
 /** Where `ki` finds the services: environment variables, overridden by flags. */
@@ -7,6 +8,8 @@ export interface CliConfig {
   registryUrl: string;
   registryKey: string;
   kafkaBrokers: string[];
+  /** SASL and TLS towards the brokers, from KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_TLS, KAFKA_TLS_CA_FILE. */
+  kafkaSecurity: KafkaSecurity;
   topicPrefix: string;
   /** Machine-readable output: the API's JSON unchanged, nothing else on stdout. */
   json: boolean;
@@ -58,7 +61,17 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, flags: GlobalFlags): CliCo
     registryUrl: url(flags['registry-url'] ? '--registry-url' : 'KI_REGISTRY_URL', flags['registry-url'] ?? read('KI_REGISTRY_URL')),
     registryKey: flags['registry-key'] ?? read('KI_REGISTRY_KEY'),
     kafkaBrokers: brokers.split(','),
+    kafkaSecurity: kafkaSecurity(env),
     topicPrefix: flags['topic-prefix'] ?? read('KAFKA_TOPIC_PREFIX'),
     json: flags.json ?? false,
   };
+}
+
+function kafkaSecurity(env: NodeJS.ProcessEnv): KafkaSecurity {
+  try {
+    return readKafkaSecurity(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.problems.join('; '), 2);
+    throw err;
+  }
 }

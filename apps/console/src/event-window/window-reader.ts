@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { CustomTransportStrategy } from '@nestjs/microservices';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Topics, topicName } from '@ki/contracts';
-import { ensureTopics, headersAsStrings } from '@ki/messaging';
+import { ensureDeclaredTopics, headersAsStrings } from '@ki/messaging';
 import { HealthChecks, KAFKA_CLIENT, MessagingRuntime, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
 import { Consumer, Kafka } from 'kafkajs';
 import { EventWindow } from './event-window';
@@ -33,8 +33,11 @@ export class WindowReader implements MessagingRuntime, OnApplicationBootstrap, O
     private readonly indicators: HealthIndicatorService,
   ) {}
 
-  ensureTopics(): Promise<void> {
-    return ensureTopics(this.kafka, this.config.kafka.topicPrefix);
+  /** Topics whose settings differ from their declaration, found at start-up. */
+  private topicMismatches: string[] = [];
+
+  async ensureTopics(): Promise<void> {
+    this.topicMismatches = await ensureDeclaredTopics(this.kafka, this.config.kafka.topicPrefix, this.logger);
   }
 
   startRelay(): void {
@@ -81,7 +84,10 @@ export class WindowReader implements MessagingRuntime, OnApplicationBootstrap, O
   onApplicationBootstrap(): void {
     this.checks.add(async () => {
       const session = this.indicators.check('window');
-      const details = this.window.stats();
+      const details = {
+        ...this.window.stats(),
+        ...(this.topicMismatches.length > 0 ? { topicSettingsDiffer: this.topicMismatches } : {}),
+      };
       return this.problem ? session.down({ ...details, message: this.problem }) : session.up(details);
     });
   }

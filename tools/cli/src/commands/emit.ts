@@ -42,8 +42,9 @@ export const emit: Command = {
     // Loaded only here: the messaging library brings the Kafka client, which the other commands do not need.
     const { Kafka, logLevel } = await import('kafkajs');
     const { EventPublisher } = await import('@ki/messaging');
-    const { kafkaBrokers, topicPrefix } = context.config;
-    const kafka = new Kafka({ clientId: 'ki-cli', brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+    const { kafkaJsSecurity, describeKafkaFailure } = await import('@ki/platform');
+    const { kafkaBrokers, kafkaSecurity, topicPrefix } = context.config;
+    const kafka = new Kafka({ clientId: 'ki-cli', brokers: kafkaBrokers, logLevel: logLevel.NOTHING, ...kafkaJsSecurity(kafkaSecurity) });
     const publisher = new EventPublisher(kafka, { source: flag(context, 'source') ?? '/ki/cli', topicPrefix });
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -62,7 +63,7 @@ export const emit: Command = {
       const sending = publisher.publish(contract, payload, { correlationId: flag(context, 'correlation-id') }).catch((err: Error) => {
         const cause = (err as { cause?: Error }).cause;
         throw new CliError(
-          `the broker at ${kafkaBrokers.join(',')} did not take the event: ${err.message}${cause && cause.message !== err.message ? ` (${cause.message})` : ''} — is it running? (KAFKA_BROKERS)`,
+          `the broker at ${kafkaBrokers.join(',')} did not take the event: ${describeKafkaFailure(err, kafkaSecurity)}${cause && cause.message !== err.message ? ` (${cause.message})` : ''} — is it running? (KAFKA_BROKERS; on a secured cluster KAFKA_SASL_USERNAME must be a principal that may send ${type})`,
           1,
           undefined,
           { cause: err },
