@@ -9,7 +9,7 @@ describe('service configuration', () => {
       service: 'registry',
       http: { host: '127.0.0.1', port: 3001 },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
-      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '' },
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '', security: {} },
       logLevel: 'info',
     });
   });

@@ -7,10 +7,10 @@ import { AdminPrincipal, Principals } from '@ki/contracts';
 import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
 import { uniqueId } from './isolation';
 import { freePortRange, repoRoot } from './local';
+import { testClusters } from './leftover-brokers';
 
 const run = promisify(execFile);
 const kafkaScript = path.join(repoRoot, 'infra/kafka/kafka.mjs');
-const testClusters = path.join('.local', 'test-brokers');
 
 /** A Kafka cluster of one test's own, whose nodes the test may stop, kill and start again (same data, same ports). */
 export interface DisposableCluster {
@@ -96,19 +96,4 @@ export async function startDisposableCluster(options: { nodes?: number; security
 /** Starts a separate single-node broker, for tests of outages that must not disturb the shared broker. */
 export function startDisposableBroker(): Promise<DisposableBroker> {
   return startDisposableCluster({ nodes: 1 });
-}
-
-/** Stops and deletes every disposable cluster a crashed or timed-out test left behind. */
-export async function destroyLeftoverBrokers(): Promise<void> {
-  const parent = path.join(repoRoot, testClusters);
-  for (const dir of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
-    const localDir = path.join(testClusters, dir);
-    for (const profile of fs.readdirSync(path.join(repoRoot, localDir))) {
-      const match = profile.match(/^kafka(?:-(\d+)-nodes-(\w+))?$/);
-      if (!match) continue;
-      const settings = { KAFKA_NODES: match[1] ?? '1', KAFKA_SECURITY: match[2] ?? 'none' };
-      await run(process.execPath, [kafkaScript, 'stop'], { env: { ...process.env, KI_LOCAL_DIR: localDir, ...settings } });
-    }
-    fs.rmSync(path.join(repoRoot, localDir), { recursive: true, force: true });
-  }
 }

@@ -1,4 +1,4 @@
-import { destroyLeftoverBrokers } from '../disposable-broker';
+import { destroyLeftoverBrokers } from '../leftover-brokers';
 import type { TestInfrastructure } from '../infrastructure';
 
 export default async function globalTeardown(): Promise<void> {
