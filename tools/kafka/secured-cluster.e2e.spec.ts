@@ -322,3 +322,38 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
     }
   });
 });
+
+describe('a cluster with SASL over TLS', () => {
+  let cluster: DisposableCluster;
+
+  beforeAll(async () => {
+    cluster = await startDisposableCluster({ nodes: 1, security: 'sasl', tls: true });
+  });
+
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('takes a command from the emitter that trusts the cluster’s CA, and no connection from a client that does not', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ki-emit-tls-'));
+    const file = path.join(dir, 'register.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        hostBodyKey: '05554',
+        name: 'Kommunales Integrationszentrum Kreis Borken',
+        hostAuthority: 'Kreisverwaltung Borken',
+        address: 'Burloer Straße 93, 46325 Borken',
+        contactEmail: 'ki@example.org',
+      }),
+    );
+    const emitterEnv = cluster.clientEnv(Principals.emitter);
+    expect(emitterEnv).toMatchObject({ KAFKA_TLS: '1' });
+    expect(await ki(['emit', 'ki.registry.register-centre.v1', '--file', file], emitterEnv)).toMatchObject({ code: 0 });
+    const untrusting = await ki(['emit', 'ki.registry.register-centre.v1', '--file', file], { ...emitterEnv, KAFKA_TLS_CA_FILE: '' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(untrusting.code).toBe(1);
+    expect(untrusting.output).toMatch(/certificate/i);
+    expect(untrusting.output).not.toContain(emitterEnv.KAFKA_SASL_PASSWORD);
+  });
+});

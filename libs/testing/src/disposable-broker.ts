@@ -37,10 +37,12 @@ export type DisposableBroker = Pick<DisposableCluster, 'bootstrap' | 'start' | '
 
 /**
  * Starts a cluster of `nodes` nodes from the jars of infra/kafka (Java and Maven needed), with
- * SASL/SCRAM and the ACLs of libs/contracts when `security` is `sasl`, for tests of outages and
+ * SASL/SCRAM and the ACLs of libs/contracts when `security` is `sasl` (over TLS with `tls`), for tests of outages and
  * access that must not disturb the shared broker other suites use.
  */
-export async function startDisposableCluster(options: { nodes?: number; security?: 'none' | 'sasl' } = {}): Promise<DisposableCluster> {
+export async function startDisposableCluster(
+  options: { nodes?: number; security?: 'none' | 'sasl'; tls?: boolean } = {},
+): Promise<DisposableCluster> {
   const nodes = options.nodes ?? 1;
   const port = await freePortRange(2 * nodes);
   const localDir = path.join(testClusters, uniqueId());
@@ -49,6 +51,7 @@ export async function startDisposableCluster(options: { nodes?: number; security
     KI_LOCAL_DIR: localDir,
     KAFKA_NODES: String(nodes),
     KAFKA_SECURITY: options.security ?? 'none',
+    KAFKA_TLS: options.tls ? '1' : '',
     KAFKA_PORT: String(port),
     KAFKA_CONTROLLER_PORT: String(port + 1),
     KAFKA_HEAP: nodes === 1 ? '512m' : '384m',

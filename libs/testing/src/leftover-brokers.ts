@@ -17,9 +17,9 @@ export async function destroyLeftoverBrokers(): Promise<void> {
   for (const dir of fs.existsSync(parent) ? fs.readdirSync(parent) : []) {
     const localDir = path.join(testClusters, dir);
     for (const profile of fs.readdirSync(path.join(repoRoot, localDir))) {
-      const match = profile.match(/^kafka(?:-(\d+)-nodes-(\w+))?$/);
+      const match = profile.match(/^kafka(?:-(\d+)-nodes-(\w+?)(-tls)?)?$/);
       if (!match) continue;
-      const settings = { KAFKA_NODES: match[1] ?? '1', KAFKA_SECURITY: match[2] ?? 'none' };
+      const settings = { KAFKA_NODES: match[1] ?? '1', KAFKA_SECURITY: match[2] ?? 'none', KAFKA_TLS: match[3] ? '1' : '' };
       await run(process.execPath, [kafkaScript, 'stop'], { env: { ...process.env, KI_LOCAL_DIR: localDir, ...settings } });
     }
     fs.rmSync(path.join(repoRoot, localDir), { recursive: true, force: true });
