@@ -60,6 +60,14 @@ export class ServiceEnv {
   @IsString()
   KAFKA_TLS_CA_FILE?: string;
 
+  /**
+   * Connects to brokers through other addresses, e.g. an SSH tunnel or a port forward:
+   * `advertised-host:port=reachable-host:port,...`. Brokers not listed are reached directly.
+   */
+  @IsOptional()
+  @Matches(/^[^,=\s]+:\d+=[^,=\s]+:\d+(,[^,=\s]+:\d+=[^,=\s]+:\d+)*$/, { message: 'KAFKA_CONNECT_VIA must be host:port=host:port[,...]' })
+  KAFKA_CONNECT_VIA?: string;
+
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
@@ -76,7 +84,7 @@ export interface ServiceConfig {
   service: string;
   http: { host: string; port: number };
   databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string; security: KafkaSecurity };
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; security: KafkaSecurity; connectVia?: Record<string, string> };
   logLevel: LogLevel;
 }
 
@@ -119,6 +127,9 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       clientId: defaults.service,
       topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
       security: readKafkaSecurity(env),
+      ...(env.KAFKA_CONNECT_VIA
+        ? { connectVia: Object.fromEntries(env.KAFKA_CONNECT_VIA.split(',').map((pair) => pair.split('=') as [string, string])) }
+        : {}),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

@@ -1,4 +1,6 @@
-import { Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
+import { ISocketFactory, Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
+import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger as PinoLogger } from 'pino';
 import pino from 'pino';
 import { ServiceConfig } from './config';
@@ -50,5 +52,19 @@ export function createKafkaClient(config: ServiceConfig, logger: PinoLogger = pi
     retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
     logLevel: KafkaLogLevel.WARN,
     logCreator: pinoLogCreator(logger),
+    ...(config.kafka.connectVia ? { socketFactory: socketsVia(config.kafka.connectVia) } : {}),
   });
+}
+
+/** kafkajs' own socket factory, with each broker address looked up in `via` first (KAFKA_CONNECT_VIA). */
+function socketsVia(via: Record<string, string>): ISocketFactory {
+  return ({ host, port, ssl, onConnect }) => {
+    const [viaHost, viaPort] = (via[`${host}:${port}`] ?? `${host}:${port}`).split(':');
+    const target = { host: viaHost, port: Number(viaPort) };
+    const socket = ssl
+      ? tls.connect({ ...target, ...(!net.isIP(host) ? { servername: host } : {}), ...ssl }, onConnect)
+      : net.connect(target, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    return socket;
+  };
 }

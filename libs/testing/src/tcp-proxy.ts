@@ -8,13 +8,27 @@ export interface TcpProxy {
   port: number;
   /** Drops every open connection and refuses new ones until restore(). */
   cut(): void;
+  /** Lets connections through again, without delay. */
   restore(): void;
+  /** Holds every chunk `ms` milliseconds in each direction (a slow network), keeping their order. */
+  delay(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let open = true;
+  let delayMs = 0;
   const sockets = new Set<net.Socket>();
+  // Forwards chunks after the current delay; a chunk never overtakes the one before it.
+  const forward = (from: net.Socket, to: net.Socket) => {
+    let last = 0;
+    from.on('data', (chunk) => {
+      if (delayMs === 0 && last <= Date.now()) return void to.write(chunk);
+      const due = Math.max(Date.now() + delayMs, last);
+      last = due;
+      setTimeout(() => to.writable && to.write(chunk), due - Date.now());
+    });
+  };
   const server = net.createServer((client) => {
     if (!open) return client.destroy();
     const upstream = net.connect({ host: targetHost, port: targetPort });
@@ -23,7 +37,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       s.on('close', () => sockets.delete(s));
       s.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -36,6 +51,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     restore: () => {
       open = true;
+      delayMs = 0;
+    },
+    delay: (ms) => {
+      delayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
