@@ -26,7 +26,7 @@ export function fundingAllocated(
   });
 }
 
-/** The ledger's refusal of an opening's funding: the budget is spent. */
+/** The ledger's refusal of an opening's funding: 12,000 EUR left of the MAIS budget, 155,833.33 EUR needed. */
 export function fundingRejected(opened: CentreOpenedV1, openingEventId: string): FundingAllocationRejectedV1 {
   return Object.assign(new FundingAllocationRejectedV1(), {
     decisionId: randomUUID(),
@@ -37,6 +37,11 @@ export function fundingRejected(opened: CentreOpenedV1, openingEventId: string):
     occasion: 'opening',
     causationEventId: openingEventId,
     reason: 'BUDGET_EXHAUSTED',
-    detail: 'Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.',
+    detail: 'MAIS_KI_GRANT 2016: 15583333 EUR_CENT needed, 1200000 left in the budget',
+    programmeCode: 'MAIS_KI_GRANT',
+    programmeName: 'Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)',
+    unit: 'EUR_CENT',
+    neededAmount: '15583333',
+    availableAmount: '1200000',
   });
 }

@@ -24,12 +24,18 @@ describe('the funding result of a ledger decision', () => {
     });
   });
 
-  it('takes a rejection with its reason', () => {
+  it('takes a rejection with its reason and the budget that was too small', () => {
     expect(fundingResultOf(fundingRejected(opened, openingEventId), '2016-02-12T10:00:00Z')?.funding).toEqual({
       outcome: 'rejected',
       fiscalYear: 2016,
       reason: 'BUDGET_EXHAUSTED',
-      detail: 'Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.',
+      detail: 'MAIS_KI_GRANT 2016: 15583333 EUR_CENT needed, 1200000 left in the budget',
+      shortfall: {
+        programmeName: 'Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)',
+        unit: 'EUR_CENT',
+        needed: '15583333',
+        available: '1200000',
+      },
       knownOn: '2016-02-12',
     });
   });
