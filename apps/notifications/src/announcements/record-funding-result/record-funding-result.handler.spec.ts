@@ -1,6 +1,6 @@
 import { NonRetryableError } from '@ki/messaging';
 import { coesfeldOpened } from '@ki/testing';
-import { fundingAllocated, fundingRejected } from '../../test-support/funding-fixtures';
+import { fundingAllocated, fundingRejected, maisShortfall, maisShortfallDetail } from '../../test-support/funding-fixtures';
 import { fundingResultOf } from './record-funding-result.handler';
 
 const opened = coesfeldOpened();
@@ -29,13 +29,8 @@ describe('the funding result of a ledger decision', () => {
       outcome: 'rejected',
       fiscalYear: 2016,
       reason: 'BUDGET_EXHAUSTED',
-      detail: 'MAIS_KI_GRANT 2016: 15583333 EUR_CENT needed, 1200000 left in the budget',
-      shortfall: {
-        programmeName: 'Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)',
-        unit: 'EUR_CENT',
-        needed: '15583333',
-        available: '1200000',
-      },
+      detail: maisShortfallDetail,
+      shortfall: maisShortfall,
       knownOn: '2016-02-12',
     });
   });

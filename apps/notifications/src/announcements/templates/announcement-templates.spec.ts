@@ -2,6 +2,7 @@ import { announcementView, draftAnnouncement, FundingFacts, OpeningFacts } from 
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { maisShortfall, maisShortfallDetail } from '../../test-support/funding-fixtures';
 import { AnnouncementTemplates } from './announcement-templates';
 
 const templates = new AnnouncementTemplates();
@@ -100,13 +101,8 @@ describe('announcement templates', () => {
       outcome: 'rejected',
       fiscalYear: 2016,
       reason: 'BUDGET_EXHAUSTED',
-      detail: 'MAIS_KI_GRANT 2016: 15583333 EUR_CENT needed, 1200000 left in the budget',
-      shortfall: {
-        programmeName: 'Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)',
-        unit: 'EUR_CENT',
-        needed: '15583333',
-        available: '1200000',
-      },
+      detail: maisShortfallDetail,
+      shortfall: maisShortfall,
       knownOn: '2016-02-12',
     };
     const { text } = templates.announcement(announcementView(draftAnnouncement('opening', coesfeld, refusal), '12/2/2016', pressOffice));
