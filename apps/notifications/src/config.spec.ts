@@ -20,6 +20,24 @@ describe('notifications configuration', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
+  it('reads the press office block and contact line of the press releases', () => {
+    const config = loadNotificationsConfig({
+      NOTIFICATIONS_PRESS_OFFICE: 'Staatskanzlei | Pressestelle | 40190 Düsseldorf',
+      NOTIFICATIONS_PRESS_CONTACT: 'Bei Nachfragen: Telefon 0211 837-1134',
+    });
+
+    expect(config.pressOffice).toEqual({
+      sender: ['Staatskanzlei', 'Pressestelle', '40190 Düsseldorf'],
+      contact: 'Bei Nachfragen: Telefon 0211 837-1134',
+    });
+    expect(loadNotificationsConfig({}).pressOffice.sender).toEqual([
+      'Kommunale Integrationszentren NRW',
+      'Pressestelle',
+      'presse@ki-network.invalid',
+    ]);
+    expect(() => loadNotificationsConfig({ NOTIFICATIONS_PRESS_OFFICE: 'a\nb' })).toThrow('NOTIFICATIONS_PRESS_OFFICE');
+  });
+
   it('refuses to run in production on the published development key', () => {
     expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow(
       'NOTIFICATIONS_API_KEYS must be set when NODE_ENV=production',

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { ApiKey, apiKeysOrDevelopment, ConfigError, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
+import type { PressOffice } from './announcements/domain/announcement';
 import type { RetryPolicy } from './deliveries/domain/retry-policy';
 import type { TargetPolicy } from './subscriptions/domain/webhook-target';
 
@@ -96,6 +97,19 @@ class NotificationsEnv extends ServiceEnv {
   @IsString()
   NOTIFICATIONS_MAIL_FROM?: string;
 
+  /** Sender block of the press releases, lines separated by " | ", e.g. "Pressestelle | 40190 Düsseldorf | presse@example.org". */
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  @Matches(/^[^\n]+$/, { message: 'NOTIFICATIONS_PRESS_OFFICE must be one line; separate its lines with " | "' })
+  NOTIFICATIONS_PRESS_OFFICE?: string;
+
+  /** Closing contact line of the press releases ("Bei Nachfragen wenden Sie sich bitte an …"). */
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  NOTIFICATIONS_PRESS_CONTACT?: string;
+
   /** Public base URL of the service, for links in the Atom feed; the request's host when unset. */
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'NOTIFICATIONS_PUBLIC_URL must be an http(s) URL without a trailing slash' })
@@ -117,6 +131,8 @@ export interface NotificationsConfig extends ServiceConfig {
   /** Which webhook targets are allowed besides public addresses. */
   webhookTargets: TargetPolicy;
   mail: { smtpUrl?: string; from: string };
+  /** Sender block and contact line printed on every press release. */
+  pressOffice: PressOffice;
   publicUrl?: string;
 }
 
@@ -150,6 +166,15 @@ export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsCo
     mail: {
       smtpUrl: parsed.NOTIFICATIONS_SMTP_URL,
       from: parsed.NOTIFICATIONS_MAIL_FROM ?? 'Kommunale Integrationszentren NRW <presse@ki-network.invalid>',
+    },
+    pressOffice: {
+      sender: (parsed.NOTIFICATIONS_PRESS_OFFICE ?? 'Kommunale Integrationszentren NRW | Pressestelle | presse@ki-network.invalid')
+        .split('|')
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0),
+      contact:
+        parsed.NOTIFICATIONS_PRESS_CONTACT ??
+        'Bei Nachfragen wenden Sie sich bitte an die Pressestelle der Kommunalen Integrationszentren NRW, E-Mail presse@ki-network.invalid.',
     },
     publicUrl: parsed.NOTIFICATIONS_PUBLIC_URL,
   };

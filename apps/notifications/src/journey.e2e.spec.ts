@@ -10,6 +10,7 @@ import {
   uniqueTopicPrefix,
   waitUntilHealthy,
 } from '@ki/testing';
+import { Client } from 'pg';
 import { verifyWebhook } from './subscriptions/domain/webhook-signature';
 import { startSmtpReceiver } from './test-support/smtp-receiver';
 import { startWebhookReceiver } from './test-support/webhook-receiver';
@@ -128,6 +129,10 @@ describe('an opening travels from the registry through the funding ledger to the
     expect(payload.data.number).toMatch(/^\d+\/2\/2016$/);
     expect(payload.data.text).toContain('155.833,33 €');
     expect(payload.data.text).toContain('2 Lehrerstellen');
+    // KOMM-AN NRW part I from February: 11/12 of 200,000 EUR for a Kreis.
+    expect(payload.data.text).toContain('Aus dem Landesprogramm KOMM-AN NRW kommen 183.333,33 € hinzu');
+    expect(payload.data.text).toContain('wurde das Zentrum für Kreis Coesfeld in Lüdinghausen eröffnet');
+    expect(payload.data.text).toContain('Sitz unter der Anschrift Kreishaus, Friedrich-Ebert-Straße 7, 48653 Coesfeld');
     const signed = {
       id: String(delivery.headers['webhook-id']),
       timestamp: String(delivery.headers['webhook-timestamp']),
@@ -147,6 +152,24 @@ describe('an opening travels from the registry through the funding ledger to the
     const feed = await (await fetch(`${notifications}/feed.atom`)).text();
     expect(feed).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
     expect(aboutCoesfeld()).toHaveLength(1);
+
+    // The 49 openings of the history import were recorded with their funding, and none of them was announced or delivered.
+    const db = new Client({ connectionString: databases.notifications.url });
+    await db.connect();
+    try {
+      const count = async (sql: string) => ((await db.query(sql)).rows[0] as { n: number }).n;
+      await eventually(async () => expect(await count(`SELECT count(*)::int AS n FROM funding_results`)).toBe(50), {
+        name: 'funding results of the 49 historical openings and Coesfeld',
+        timeout: 60_000,
+      });
+      expect(await count(`SELECT count(*)::int AS n FROM openings WHERE historical AND state = 'recorded'`)).toBe(49);
+      expect(await count(`SELECT count(*)::int AS n FROM announcements`)).toBe(1);
+      expect(await count(`SELECT count(*)::int AS n FROM deliveries`)).toBe(2);
+    } finally {
+      await db.end();
+    }
+    expect(webhook.received).toHaveLength(1);
+    expect(payload.data.number).toBe('1/2/2016');
 
     for (const running of services) running.child.kill('SIGTERM');
     expect(await Promise.all(services.map((s) => processExited(s.child)))).toEqual([0, 0, 0]);

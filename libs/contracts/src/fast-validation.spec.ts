@@ -57,6 +57,11 @@ describe('the fast payload validator', () => {
           ordinal: mostlyValid('ordinal'),
           openedOn: mostlyValid('openedOn'),
           place: mostlyValid('place'),
+          seat: mostlyValid('seat'),
+          dateStatus: fc.oneof(mostlyValid('dateStatus'), fc.constantFrom('assumed', 'Assumed', undefined)),
+          historical: fc.oneof(field, fc.boolean()),
+          previousOrdinal: field,
+          previousClosedOn: field,
         }),
         (plain) => {
           if (fast?.(plain as Record<string, unknown>)) expect(slowAccepts(plain)).toBe(true);

@@ -2,11 +2,13 @@ import {
   getMetadataStorage,
   IS_INT,
   IS_LENGTH,
+  IS_OPTIONAL,
   IS_STRING,
   MATCHES,
   MAX,
   MIN,
   ValidationArguments,
+  ValidationTypes,
   ValidatorConstraintInterface,
 } from 'class-validator';
 
@@ -67,7 +69,12 @@ function directTest(name: string, [first, second]: unknown[]): Test | undefined 
  */
 export function compileFastValidator<P extends object>(payloadClass: new () => P): FastValidator<P> | undefined {
   const storage = getMetadataStorage();
-  const metadatas = storage.getTargetValidationMetadatas(payloadClass, '', true, false);
+  const all = storage.getTargetValidationMetadatas(payloadClass, '', true, false);
+  // @IsOptional (class-validator: a null or undefined value skips the property's checks) is the one condition understood here.
+  const optional = new Set(
+    all.filter((m) => m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === IS_OPTIONAL).map((m) => m.propertyName),
+  );
+  const metadatas = all.filter((m) => !(m.type === ValidationTypes.CONDITIONAL_VALIDATION && m.name === IS_OPTIONAL));
   if (metadatas.length === 0) return undefined;
   if (metadatas.some((m) => m.type !== 'customValidation' || m.each || (m.groups?.length ?? 0) > 0 || !m.constraintCls)) return undefined;
   const checks: Check[] = metadatas.map((m) => {
@@ -91,13 +98,14 @@ export function compileFastValidator<P extends object>(payloadClass: new () => P
     for (const property of properties) {
       const value = plain[property];
       if (typeof value === 'object' && value !== null) return undefined; // nested values: full path
-      instance[property] = value;
+      if (value !== undefined) instance[property] = value;
     }
     // One arguments object per payload, not per check: consumers validate every event.
     const args: ValidationArguments = { targetName, property: '', object: instance, value: undefined, constraints: [] };
     for (const check of checks) {
       args.property = check.property;
       args.value = instance[check.property];
+      if (args.value == null && optional.has(check.property)) continue;
       args.constraints = check.constraints;
       for (const test of check.tests) if (!test(args.value, args)) return undefined;
     }

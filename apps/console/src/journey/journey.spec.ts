@@ -27,6 +27,37 @@ describe('the journey of a centre', () => {
     expect(journey.missing).toEqual([{ step: 'funding', waitingSince: '2026-01-01T10:00:00.000Z', overdue: true }]);
   });
 
+  it('expects no announcement of a historical opening, and says its date is assumed', () => {
+    const historical = { ...opened, dateStatus: 'assumed', historical: true };
+    const allocated = {
+      allocationId: '0b9d3c52-6f0e-4f57-9d3c-7a1b2c3d4e5f',
+      centreId: opened.centreId,
+      hostBodyKey: '05558',
+      hostBodyName: 'Kreis Coesfeld',
+      fiscalYear: 2016,
+      occasion: 'opening',
+      causationEventId: 'id-opening',
+      grantCents: '15583333',
+      grantBudgetRemainingCents: '0',
+      teacherPostsHundredths: 200,
+      teacherPostsRemainingHundredths: 0,
+      teacherPostsValueCents: '10000000',
+      kommAnCents: '0',
+      totalCents: '15583333',
+    };
+    const messages = [
+      observe(message(EventTypes.CentreOpenedV1.type, historical, '2026-01-01T10:00:00.000Z'), 1),
+      observe(message(EventTypes.FundingAllocatedV1.type, allocated, '2026-01-01T10:00:01.000Z', { topic: 'ki.ledger.funding.v1' }), 2),
+    ];
+
+    const journey = buildJourney('05558', messages, { now: new Date('2026-01-01T11:00:00Z'), overdueAfterMs: 5 * 60_000, reveal: false });
+
+    expect(journey.missing).toEqual([]);
+    expect(journey.entries[0].summary).toBe(
+      'opened on 2016-02-12 (date assumed) in Lüdinghausen as centre no. 50, recorded later by the history import (not announced)',
+    );
+  });
+
   it('waits without flagging while the opening is younger than the threshold', () => {
     const messages = [observe(message(EventTypes.CentreOpenedV1.type, opened, '2026-01-01T10:00:00.000Z'), 1)];
 

@@ -73,7 +73,11 @@ function summarize(message: ObservedMessage): string {
     case EventTypes.CentreRegisteredV1.type:
       return `registered: ${String(p.name ?? '')}`;
     case EventTypes.CentreOpenedV1.type:
-      return `opened on ${String(p.openedOn)} in ${String(p.place)} as centre no. ${String(p.ordinal)}`;
+      return `opened on ${String(p.openedOn)}${p.dateStatus === 'assumed' ? ' (date assumed)' : ''} in ${String(p.place)} as centre no. ${String(
+        p.ordinal,
+      )}${p.historical === true ? ', recorded later by the history import (not announced)' : ''}${
+        p.previousOrdinal ? `, successor of centre no. ${String(p.previousOrdinal)} closed on ${String(p.previousClosedOn)}` : ''
+      }`;
     case EventTypes.FundingAllocatedV1.type:
       return `funding allocated for ${String(p.fiscalYear)}: grant ${formatCents(p.grantCents as string)}, total ${formatCents(
         p.totalCents as string,
@@ -138,13 +142,15 @@ export function buildJourney(
   entries.sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
   const done = (step: JourneyStep) => entries.find((e) => e.step === step && !e.deadLetteredBy);
   const missing: MissingStep[] = [];
+  // A historical opening (recorded later by the registry's history import) is never announced.
+  const historical = (done('opened')?.payload as { historical?: unknown } | undefined)?.historical === true;
   // Funding waits for the opening, the announcement for the funding; deliveries depend on subscribers, so they are never overdue.
   for (const [step, after] of [
     ['funding', 'opened'],
     ['announced', 'funding'],
   ] as const) {
     const before = done(after);
-    if (!before?.time || done(step)) continue;
+    if (!before?.time || done(step) || (step === 'announced' && historical)) continue;
     missing.push({ step, waitingSince: before.time, overdue: options.now.getTime() - Date.parse(before.time) > options.overdueAfterMs });
   }
   const hostBodyKeys = [...new Set(messages.map((m) => m.hostBodyKey).filter((k): k is string => !!k))];

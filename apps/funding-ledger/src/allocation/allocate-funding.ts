@@ -86,6 +86,13 @@ export class AllocateFunding {
           causationEventId: causedByEventId,
           reason: decision.reason,
           detail: decision.detail,
+          ...(decision.shortfall && {
+            programmeCode: decision.shortfall.programme.code,
+            programmeName: decision.shortfall.programme.name,
+            unit: decision.shortfall.programme.unit,
+            neededAmount: decision.shortfall.needed.toString(),
+            availableAmount: decision.shortfall.available.toString(),
+          }),
         },
         { id: stableId('event', decisionId) },
       );

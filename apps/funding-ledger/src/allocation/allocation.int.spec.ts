@@ -48,10 +48,12 @@ describe('funding allocation when a centre opens', () => {
     await ledger.close();
   });
 
-  it('books 11/12 of 170,000 EUR from the 2016 MAIS budget and 2 teacher posts for Kreis Coesfeld opened on 2016-02-12', async () => {
+  it('books 11/12 of 170,000 EUR of MAIS grant, 2 teacher posts and 11/12 of KOMM-AN NRW part I for Kreis Coesfeld opened on 2016-02-12', async () => {
     const statement = await get(`/centres/${coesfeld.centreId}/statement`);
 
     expect(statement.body).toEqual([
+      // Part I pro rata from the opening month: 11/12 of 200,000 EUR for a Kreis.
+      expect.objectContaining({ programmeCode: 'KOMM_AN_I', fiscalYear: 2016, unit: 'EUR_CENT', amount: '18333333', kind: 'ALLOCATION' }),
       expect.objectContaining({
         programmeCode: 'MAIS_KI_GRANT',
         fiscalYear: 2016,
@@ -61,8 +63,10 @@ describe('funding allocation when a centre opens', () => {
       }),
       expect.objectContaining({ programmeCode: 'MSW_TEACHER_POSTS', fiscalYear: 2016, unit: 'POST_HUNDREDTH', amount: '200' }),
     ]);
-    expect(statement.body[0]).toEqual(expect.objectContaining({ valueDate: '2016-02-12', causedByEventId: coesfeldEventId }));
-    expect(statement.body[0].legalBasis).toContain('§ 7 Teilhabe- und Integrationsgesetz NRW');
+    expect(statement.body[1]).toEqual(
+      expect.objectContaining({ valueDate: '2016-02-12', causedByEventId: coesfeldEventId, openingDateStatus: 'documented' }),
+    );
+    expect(statement.body[1].legalBasis).toContain('§ 7 Teilhabe- und Integrationsgesetz NRW');
   });
 
   it('publishes funding-allocated with the amounts, the posts and what is left of the budgets', async () => {
@@ -87,8 +91,8 @@ describe('funding allocation when a centre opens', () => {
       teacherPostsHundredths: 200,
       teacherPostsRemainingHundredths: 10_800 - 200,
       teacherPostsValueCents: '10000000',
-      kommAnCents: '0',
-      totalCents: '15583333',
+      kommAnCents: '18333333',
+      totalCents: String(15_583_333 + 18_333_333),
     });
   });
 
@@ -109,7 +113,7 @@ describe('funding allocation when a centre opens', () => {
     });
 
     expect(await decisions(coesfeld.centreId)).toBe(1);
-    expect((await get(`/centres/${coesfeld.centreId}/statement`)).body).toHaveLength(2);
+    expect((await get(`/centres/${coesfeld.centreId}/statement`)).body).toHaveLength(3);
   });
 
   it('rolls 2017 over: 170,000.00 EUR for Coesfeld, KOMM-AN NRW part II split to the cent, and a second run changes nothing', async () => {
@@ -166,8 +170,10 @@ describe('funding allocation when a centre opens', () => {
     const lines = (await res.text()).trim().split('\r\n');
 
     expect(res.headers.get('content-type')).toContain('text/csv');
-    expect(lines[0]).toBe('valueDate,kind,programmeCode,fiscalYear,unit,amount,legalBasis,transferId,causedByEventId,reversesTransferId');
-    expect(lines[1]).toMatch(/^2016-02-12,ALLOCATION,MAIS_KI_GRANT,2016,EUR_CENT,15583333,"?§ 7/);
+    expect(lines[0]).toBe(
+      'valueDate,kind,programmeCode,fiscalYear,unit,amount,legalBasis,transferId,causedByEventId,reversesTransferId,openingDateStatus',
+    );
+    expect(lines[2]).toMatch(/^2016-02-12,ALLOCATION,MAIS_KI_GRANT,2016,EUR_CENT,15583333,"?§ 7.*,documented$/);
   });
 
   it('answers a what-if for two openings with their effect and books nothing', async () => {
@@ -185,10 +191,11 @@ describe('funding allocation when a centre opens', () => {
     const body = (await res.json()) as { results: { lines: { amount: string }[]; budgetsRemaining: Record<string, string> }[] };
 
     expect(res.status).toBe(200);
-    // 2016 budget: Coesfeld 11/12 and the Kleve opening of the no-op test 10/12 are booked; Borken and Steinfurt would take 7/12 each.
+    // 2016 budget: Coesfeld 11/12 and the Kleve opening of the no-op test 10/12 are booked; Borken and Steinfurt would take 7/12
+    // each of the MAIS grant and of KOMM-AN NRW part I (200,000 EUR for a Kreis).
     expect(body.results.map((r: { lines: { amount: string }[] }) => r.lines.map((l) => l.amount))).toEqual([
-      ['9916667', '200'],
-      ['9916667', '200'],
+      ['9916667', '200', '11666667'],
+      ['9916667', '200', '11666667'],
     ]);
     expect(body.results[1].budgetsRemaining.MAIS_KI_GRANT).toBe(String(1_000_000_000 - 15_583_333 - 14_166_667 - 2 * 9_916_667));
     expect(await decisions()).toBe(before);
@@ -259,9 +266,13 @@ describe('funding allocation when a centre opens', () => {
       if (found.length === 0) throw new Error('no funding-allocated yet');
       return found;
     });
-    // March to May of 170,000 EUR; the teacher posts went back with the closing.
-    expect(JSON.parse(event.value ?? '')).toEqual(expect.objectContaining({ grantCents: '4250000', teacherPostsHundredths: 0 }));
+    // March to May of 170,000 EUR; the teacher posts went back with the closing; KOMM-AN NRW part I of the
+    // closing year is kept whole (10/12 of 200,000 EUR from March).
+    expect(JSON.parse(event.value ?? '')).toEqual(
+      expect.objectContaining({ grantCents: '4250000', teacherPostsHundredths: 0, kommAnCents: '16666667' }),
+    );
     expect((await get(`/centres/${late.centreId}/statement`)).body).toEqual([
+      expect.objectContaining({ programmeCode: 'KOMM_AN_I', amount: '16666667' }),
       expect.objectContaining({ programmeCode: 'MAIS_KI_GRANT', amount: '4250000' }),
     ]);
   });
@@ -293,5 +304,17 @@ describe('funding allocation when a centre opens', () => {
            FROM ledger_accounts WHERE kind = 'GRANT' AND unit = 'EUR_CENT' LIMIT 1`,
       ),
     ).rejects.toThrow(/ledger_balance_not_negative/);
+  });
+
+  it('marks the statement lines of a centre whose opening date the history assumed', async () => {
+    const [olpe] = historicalOpenings().slice(-1);
+
+    await registry.publish(EventTypes.CentreOpenedV1, { ...olpe, dateStatus: 'assumed', historical: true });
+    await eventually(async () => expect(await decisions(olpe.centreId)).toBe(1), { name: 'the historical opening decided' });
+
+    const statement: { openingDateStatus: string; amount: string }[] = (await get(`/centres/${olpe.centreId}/statement`)).body;
+    expect(statement.map((line) => line.openingDateStatus)).toEqual(['assumed', 'assumed']);
+    const csv = await (await fetch(`${ledger.url}/centres/${olpe.centreId}/statement?format=csv`)).text();
+    expect(csv.trim().split('\r\n')[1]).toMatch(/,assumed$/);
   });
 });

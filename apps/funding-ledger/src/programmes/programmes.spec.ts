@@ -31,9 +31,43 @@ describe('the shipped programme configuration', () => {
     expect(codes('2016-01-01')).toEqual(['MAIS_KI_GRANT', 'MSW_TEACHER_POSTS', 'KOMM_AN_I', 'KOMM_AN_II']);
     expect(codes('2018-01-01')).toEqual(['MAIS_KI_GRANT', 'MSW_TEACHER_POSTS']);
   });
+
+  it('gives a centre opening in a KOMM-AN NRW year part I pro rata and leaves the part II pot to the centres open on 1 January', () => {
+    const term = (code: string) => programmesInForce(shipped, '2016-06-29').find((p) => p.programme.code === code)?.term;
+
+    expect(term('KOMM_AN_I')?.openingYear).toBe('PRO_RATA_FULL_MONTHS');
+    expect(term('KOMM_AN_II')?.openingYear).toBe('NONE');
+  });
+
+  it('marks every figure that is not published as assumed, with why', () => {
+    const assumed = Object.fromEntries(
+      programmesInForce(shipped, '2016-01-01').map(({ programme, term }) => [programme.code, Object.keys(term.assumed).sort()]),
+    );
+
+    expect(assumed).toEqual({
+      MAIS_KI_GRANT: ['openingYear', 'yearlyBudget'],
+      MSW_TEACHER_POSTS: ['openingYear', 'yearlyBudget'],
+      KOMM_AN_I: ['openingYear', 'share', 'yearlyBudget'],
+      KOMM_AN_II: ['openingYear', 'share', 'yearlyBudget'],
+    });
+  });
 });
 
 describe('programme terms', () => {
+  it('refuse an assumption about a field a term does not have, or without a reason', () => {
+    const base = { validFrom: '2016-01-01', share: { kind: 'PER_CENTRE', amount: '1' }, openingYear: 'FULL', yearlyBudget: '1' };
+    const parse = (assumed: object) =>
+      parseProgrammes({
+        programmes: [
+          { code: 'TEST_GRANT', name: 'Test grant', unit: 'EUR_CENT', reportAs: 'GRANT', legalBasis: 'x', terms: [{ ...base, assumed }] },
+        ],
+      });
+
+    expect(() => parse({ legalBasis: 'guessed' })).toThrow('assumed key must be one of share, openingYear, yearlyBudget, validUntil');
+    expect(() => parse({ yearlyBudget: '' })).toThrow('assumed.yearlyBudget must say why it is assumed');
+    expect(parse({ yearlyBudget: 'not published' })[0].terms[0].assumed).toEqual({ yearlyBudget: 'not published' });
+  });
+
   const programme = (terms: object[]) => ({
     programmes: [{ code: 'TEST_GRANT', name: 'Test grant', unit: 'EUR_CENT', reportAs: 'GRANT', legalBasis: 'x', terms }],
   });

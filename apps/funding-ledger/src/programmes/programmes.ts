@@ -29,7 +29,13 @@ export interface ProgrammeTerm {
   share: Share;
   openingYear: OpeningYearPolicy;
   yearlyBudget: bigint;
+  /** Fields of this term that are the project's assumptions, not published figures, with why: e.g. `{ yearlyBudget: "…" }`. */
+  assumed: Partial<Record<AssumableField, string>>;
 }
+
+/** Fields of a term that can be marked as assumed. */
+export const ASSUMABLE_FIELDS = ['share', 'openingYear', 'yearlyBudget', 'validUntil'] as const;
+export type AssumableField = (typeof ASSUMABLE_FIELDS)[number];
 
 /** Which field of the funding-allocated event a programme counts towards. */
 export type ReportAs = 'GRANT' | 'TEACHER_POSTS' | 'KOMM_AN';
@@ -83,12 +89,24 @@ function parseShare(raw: Raw, where: string): Share {
   return { kind };
 }
 
+function parseAssumed(raw: unknown, where: string): ProgrammeTerm['assumed'] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${where} must be an object of field: reason`);
+  const assumed: ProgrammeTerm['assumed'] = {};
+  for (const [field, why] of Object.entries(raw)) {
+    const key = oneOf(field, ASSUMABLE_FIELDS, `${where} key`);
+    if (typeof why !== 'string' || why.length === 0) throw new Error(`${where}.${field} must say why it is assumed`);
+    assumed[key] = why;
+  }
+  return assumed;
+}
+
 function parseTerm(raw: Raw, where: string): ProgrammeTerm {
   const term: ProgrammeTerm = {
     validFrom: date(raw.validFrom, `${where}.validFrom`),
     share: parseShare((raw.share ?? {}) as Raw, `${where}.share`),
     openingYear: oneOf(raw.openingYear, ['PRO_RATA_FULL_MONTHS', 'FULL', 'NONE'] as const, `${where}.openingYear`),
     yearlyBudget: whole(raw.yearlyBudget, `${where}.yearlyBudget`),
+    assumed: parseAssumed(raw.assumed ?? {}, `${where}.assumed`),
   };
   if (raw.validUntil !== undefined) term.validUntil = date(raw.validUntil, `${where}.validUntil`);
   if (term.share.kind === 'POT_EQUAL_SPLIT' && term.openingYear !== 'NONE')

@@ -30,6 +30,8 @@ export interface StatementLine {
   causedByEventId: string;
   reversesTransferId: string | null;
   recordedAt: string;
+  /** `assumed` when the centre's opening date — which decides its opening-year shares — is an assumption of the history file. */
+  openingDateStatus: 'documented' | 'assumed';
 }
 
 /** Use of one programme's budget in one fiscal year. */
@@ -103,8 +105,10 @@ export class LedgerQueries {
               fiscal_year AS "fiscalYear", unit,
               (CASE WHEN kind = 'REVERSAL' THEN -amount ELSE amount END)::text AS amount,
               legal_basis AS "legalBasis", caused_by_event_id AS "causedByEventId", reverses_transfer_id AS "reversesTransferId",
-              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt"
-         FROM ledger_transfers
+              to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "recordedAt",
+              COALESCE((SELECT opening_date_status FROM known_centres k WHERE k.centre_id = t.centre_id), 'documented')
+                AS "openingDateStatus"
+         FROM ledger_transfers t
         WHERE centre_id = $1 AND ($2::int IS NULL OR fiscal_year = $2)
         ORDER BY value_date, recorded_at, programme_code`,
       [centreId, fiscalYear ?? null],

@@ -122,6 +122,7 @@ export class LedgerHttpController {
         'transferId',
         'causedByEventId',
         'reversesTransferId',
+        'openingDateStatus',
       ],
       `statement-${centreId}`,
     );

@@ -1,6 +1,7 @@
 import { EventTypes } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { DataSource } from 'typeorm';
 import { notificationsService } from '../service';
 import { verifyWebhook } from '../subscriptions/domain/webhook-signature';
 import { fundingAllocated, fundingRejected } from '../test-support/funding-fixtures';
@@ -159,7 +160,7 @@ describe('announcements of openings and their funding', () => {
     ]);
   });
 
-  it('announces an opening whose funding was refused without figures, and says why', async () => {
+  it('announces an opening whose funding was refused, saying why in German with euro amounts, without codes, cents or English', async () => {
     const opened = coesfeldOpened({
       hostBodyKey: '05554',
       territoryKey: '05554',
@@ -184,16 +185,51 @@ describe('announcements of openings and their funding', () => {
     expect(announcement.number).toMatch(/^\d+\/6\/2016$/);
     expect(announcement.title).toBe('51. Kommunales Integrationszentrum in Nordrhein-Westfalen eröffnet: Kreis Borken');
     expect(announcement.text).toContain('Borken, 28. Juni 2016');
-    expect(announcement.text).toContain('wurde nicht bewilligt');
-    expect(announcement.text).toContain('Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.');
-    expect(announcement.text).not.toContain('€');
+    expect(announcement.text).toContain(
+      'wurde nicht bewilligt, denn die Mittel des Programms „Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)“ ' +
+        'für 2016 reichen nicht aus (benötigt 155.833,33 €, verfügbar 12.000,00 €).',
+    );
+    expect(announcement.text).not.toMatch(/BUDGET_EXHAUSTED|MAIS_KI_GRANT|EUR_CENT|15583333|1200000|needed|left in the budget/);
     expect(announcement.text).not.toContain('Lehrerstelle');
+    expect(announcement.rejectionDetail).toBe(
+      'die Mittel des Programms „Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)“ für 2016 reichen nicht aus ' +
+        '(benötigt 155.833,33 €, verfügbar 12.000,00 €)',
+    );
     await eventually(() => expect(webhooksAbout(opened.centreId)).toHaveLength(1), { name: 'webhook delivery' });
     const delivered = JSON.parse(webhooksAbout(opened.centreId)[0].body) as { data: Announcement };
     expect(delivered.data).toMatchObject({ fundingStatus: 'rejected', rejectionReason: 'BUDGET_EXHAUSTED' });
     const log = await call('GET', `/announcements/${announcement.id}/deliveries`, undefined, OPERATOR);
     expect(log.status).toBe(200);
     expect((log.body as { status: string }[]).length).toBeGreaterThan(0);
+  });
+
+  it('announces no historical opening (recorded later by the history import): no announcement, no webhook, no e-mail', async () => {
+    const historical = coesfeldOpened({
+      hostBodyKey: '05966',
+      territoryKey: '05966',
+      hostBodyName: 'Kreis Olpe',
+      ordinal: 49,
+      openedOn: '2015-06-01',
+      place: 'Olpe',
+      dateStatus: 'assumed',
+      historical: true,
+    });
+    const envelope = await registry.publish(EventTypes.CentreOpenedV1, historical);
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(historical, envelope.id), { causationId: envelope.id });
+    // A later opening of the same host body travels the same partitions: once it is announced, the historical one was handled.
+    const marker = coesfeldOpened({ hostBodyKey: '05966', territoryKey: '05966', hostBodyName: 'Kreis Olpe', openedOn: '2016-07-01' });
+    const markerEnvelope = await registry.publish(EventTypes.CentreOpenedV1, marker);
+    await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(marker, markerEnvelope.id));
+    await eventually(() => expect(webhooksAbout(marker.centreId)).toHaveLength(1), { name: 'marker delivered' });
+
+    expect(await announcementsOf(historical.centreId)).toEqual([]);
+    expect(webhooksAbout(historical.centreId)).toEqual([]);
+    expect(smtp.received.filter((m) => m.text?.includes('2015'))).toEqual([]);
+    expect(await (await fetch(`${service.url}/feed.atom`)).text()).not.toContain('1. Juni 2015');
+    const [row] = await service.app
+      .get(DataSource)
+      .query(`SELECT state, historical FROM openings WHERE centre_id = $1`, [historical.centreId]);
+    expect(row).toEqual({ state: 'recorded', historical: true });
   });
 
   it('announces at once when the funding result arrived before the opening', async () => {

@@ -26,7 +26,18 @@ export function fundingAllocated(
   });
 }
 
-/** The ledger's refusal of an opening's funding: the budget is spent. */
+/** The MAIS budget that was too small for Coesfeld's grant: 155,833.33 EUR needed, 12,000 EUR left. */
+export const maisShortfall = {
+  programmeName: 'Landeszuwendung für das Personal der Kommunalen Integrationszentren (MAIS)',
+  unit: 'EUR_CENT',
+  needed: '15583333',
+  available: '1200000',
+} as const;
+
+/** The ledger's English detail of that refusal, as its event carries it. */
+export const maisShortfallDetail = 'MAIS_KI_GRANT 2016: 15583333 EUR_CENT needed, 1200000 left in the budget';
+
+/** The ledger's refusal of an opening's funding for the MAIS shortfall above. */
 export function fundingRejected(opened: CentreOpenedV1, openingEventId: string): FundingAllocationRejectedV1 {
   return Object.assign(new FundingAllocationRejectedV1(), {
     decisionId: randomUUID(),
@@ -37,6 +48,11 @@ export function fundingRejected(opened: CentreOpenedV1, openingEventId: string):
     occasion: 'opening',
     causationEventId: openingEventId,
     reason: 'BUDGET_EXHAUSTED',
-    detail: 'Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.',
+    detail: maisShortfallDetail,
+    programmeCode: 'MAIS_KI_GRANT',
+    programmeName: maisShortfall.programmeName,
+    unit: maisShortfall.unit,
+    neededAmount: maisShortfall.needed,
+    availableAmount: maisShortfall.available,
   });
 }

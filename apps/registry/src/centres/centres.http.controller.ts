@@ -66,7 +66,10 @@ export class CentresHttpController {
   @HttpCode(200)
   @RequireRole('registry:write')
   @apiKey
-  @ApiOperation({ summary: 'Open a registered centre; it gets the next statewide ordinal' })
+  @ApiOperation({
+    summary:
+      'Open a registered centre; it gets the next statewide ordinal (422 for a future date, 409 for a date before the latest opening)',
+  })
   @ApiBody({ schema: bodySchema(OpenCentreV1, ['centreId']) })
   openCentre(@Param('id', ParseUUIDPipe) id: string, @Body() body: OpenCentreBody) {
     return this.open.execute({ ...body, centreId: id });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CLOCK, systemClock } from './clock';
 import { CentresHttpController } from './centres.http.controller';
 import { CentresKafkaController } from './centres.kafka.controller';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
@@ -8,7 +9,7 @@ import { RegisterCentreHandler } from './register-centre/register-centre.handler
 
 @Module({
   controllers: [CentresHttpController, CentresKafkaController],
-  providers: [RegisterCentreHandler, OpenCentreHandler, CloseCentreHandler, CentreQueries],
+  providers: [{ provide: CLOCK, useValue: systemClock }, RegisterCentreHandler, OpenCentreHandler, CloseCentreHandler, CentreQueries],
   exports: [RegisterCentreHandler, OpenCentreHandler, CentreQueries],
 })
 export class CentresModule {}

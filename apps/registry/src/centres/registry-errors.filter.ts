@@ -8,6 +8,8 @@ const STATUS: Record<RegistryErrorCode, number> = {
   'REGISTRY.ACTIVE_CENTRE_EXISTS': HttpStatus.CONFLICT,
   'REGISTRY.INVALID_TRANSITION': HttpStatus.CONFLICT,
   'REGISTRY.INVALID_DATE': HttpStatus.UNPROCESSABLE_ENTITY,
+  'REGISTRY.OPENING_IN_FUTURE': HttpStatus.UNPROCESSABLE_ENTITY,
+  'REGISTRY.OPENING_BEFORE_LATEST': HttpStatus.CONFLICT,
 };
 
 /** Maps registry rule violations to HTTP answers with their stable code and details. */

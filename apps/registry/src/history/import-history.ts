@@ -49,9 +49,20 @@ export interface ImportResult {
   skipped: number;
 }
 
+/** The history does not fit the registry it is imported into; nothing of that row was written. */
+export class HistoryMismatchError extends Error {
+  override readonly name = 'HistoryMismatchError';
+}
+
+const describeRow = (row: HistoricOpening) => `history row ${row.ordinal} (${row.hostBodyKey}, ${row.openedOn})`;
+
 /**
- * Opens the centres of the history in order, through the same handlers as the API. A host body
- * whose centre is already registered or open is skipped, so importing twice changes nothing.
+ * Opens the centres of the history in order, through the same handlers as the API, each marked
+ * as recorded later with its date status. Registering and opening a row is one transaction, and
+ * a centre left registered by an earlier run is opened, so an import resumes after a crash. A
+ * row whose centre is open with the CSV's ordinal is skipped, so importing twice changes nothing.
+ * Each CSV ordinal must be the one the registry gives; otherwise the import stops with the
+ * reason (for example a registry that already holds later openings).
  */
 export async function importHistory(
   dataSource: DataSource,
@@ -63,19 +74,41 @@ export async function importHistory(
   let skipped = 0;
   for (const row of [...openings].sort((a, b) => a.ordinal - b.ordinal)) {
     const existing = await dataSource.getRepository(Centre).findOneBy({ hostBodyKey: row.hostBodyKey, status: Not('closed') });
-    if (existing) {
+    if (existing?.status === 'open') {
+      if (existing.ordinal !== row.ordinal)
+        throw new HistoryMismatchError(
+          `${describeRow(row)}: the centre of ${row.hostBodyKey} is already open as the ${existing.ordinal}., not the ${row.ordinal}.; ` +
+            'import the history into a registry without other openings',
+        );
       skipped++;
       continue;
     }
-    const hostBody = await dataSource.getRepository(HostBody).findOneByOrFail({ key: row.hostBodyKey });
-    const centre = await register.execute({
-      hostBodyKey: row.hostBodyKey,
-      name: `Kommunales Integrationszentrum ${hostBody.name}`,
-      hostAuthority: hostBody.name,
-      address: `${row.place} (historical record)`,
-      contactEmail: `ki-${row.hostBodyKey}@history.invalid`,
+    await dataSource.transaction(async (manager) => {
+      const [{ last }] = await manager.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
+      if (last + 1 !== row.ordinal)
+        throw new HistoryMismatchError(
+          `${describeRow(row)}: the registry would give this opening the ordinal ${last + 1}, not ${row.ordinal} ` +
+            `(it holds ${last} opening(s)); import the history into a registry whose openings are exactly the rows before it`,
+        );
+      const hostBody = await manager.findOneByOrFail(HostBody, { key: row.hostBodyKey });
+      const centre =
+        existing ??
+        (await register.execute(
+          {
+            hostBodyKey: row.hostBodyKey,
+            name: `Kommunales Integrationszentrum ${hostBody.name}`,
+            hostAuthority: hostBody.name,
+            address: `${row.place} (historischer Eintrag, Anschrift nicht erfasst)`,
+            contactEmail: `ki-${row.hostBodyKey}@history.invalid`,
+          },
+          manager,
+        ));
+      const result = await open.execute({ centreId: centre.id, openedOn: row.openedOn, place: row.place }, manager, {
+        dateStatus: row.dateStatus,
+      });
+      if (result.ordinal !== row.ordinal)
+        throw new HistoryMismatchError(`${describeRow(row)}: the registry gave the ordinal ${result.ordinal}, not ${row.ordinal}`);
     });
-    await open.execute({ centreId: centre.id, openedOn: row.openedOn, place: row.place });
     opened++;
   }
   return { opened, skipped };

@@ -1,5 +1,5 @@
 import { IsCalendarDate, IsHostBodyKey, IsWholeCents } from '../fields';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 
 /** When an allocation happens: the pro-rata grant of the opening year, or the annual grants on 1 January. */
 export const FundingOccasions = ['opening', 'rollover'] as const;
@@ -73,6 +73,10 @@ export class FundingAllocatedV1 {
   totalCents: string;
 }
 
+/** Units of the ledger: money in cents, teacher posts in hundredths of a post. */
+export const FundingUnits = ['EUR_CENT', 'POST_HUNDREDTH'] as const;
+export type FundingUnit = (typeof FundingUnits)[number];
+
 /** Why the ledger refused to allocate; nothing was booked. */
 export const AllocationRejectionReasons = ['BUDGET_EXHAUSTED', 'CENTRE_CLOSED', 'NO_PROGRAMME_FOR_YEAR'] as const;
 export type AllocationRejectionReason = (typeof AllocationRejectionReasons)[number];
@@ -115,10 +119,37 @@ export class FundingAllocationRejectedV1 {
   @IsIn(AllocationRejectionReasons)
   reason: AllocationRejectionReason;
 
-  /** Human-readable explanation naming the programme and amounts involved. */
+  /** Human-readable explanation naming the programme and amounts involved (for operators, in English). */
   @IsString()
   @Length(1, 1000)
   detail: string;
+
+  /** `BUDGET_EXHAUSTED`: code of the programme whose budget was too small, e.g. "MAIS_KI_GRANT". */
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  programmeCode?: string;
+
+  /** `BUDGET_EXHAUSTED`: name of that programme, as in the ledger's programme data. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 300)
+  programmeName?: string;
+
+  /** `BUDGET_EXHAUSTED`: unit of `neededAmount` and `availableAmount`. */
+  @IsOptional()
+  @IsIn(FundingUnits)
+  unit?: FundingUnit;
+
+  /** `BUDGET_EXHAUSTED`: the share the centre would have got, in `unit` (integer, decimal string). */
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: '$property must be a non-negative whole number written as a decimal string' })
+  neededAmount?: string;
+
+  /** `BUDGET_EXHAUSTED`: what was left in the budget, in `unit` (integer, decimal string). */
+  @IsOptional()
+  @Matches(/^\d{1,15}$/, { message: '$property must be a non-negative whole number written as a decimal string' })
+  availableAmount?: string;
 }
 
 /** The unused part of a closed centre's grant went back to the programme budgets. */

@@ -17,8 +17,16 @@ export interface AllocationLine {
   amount: bigint;
 }
 
+/** The budget that was too small: the share needed and what was left, in the programme's unit. */
+export interface Shortfall {
+  programme: Programme;
+  needed: bigint;
+  available: bigint;
+}
+
 export type Decision =
-  { outcome: 'allocate'; lines: AllocationLine[] } | { outcome: 'reject'; reason: AllocationRejectionReason; detail: string };
+  | { outcome: 'allocate'; lines: AllocationLine[] }
+  | { outcome: 'reject'; reason: AllocationRejectionReason; detail: string; shortfall?: Shortfall };
 
 /**
  * The shares a centre is entitled to when it opens: programmes whose term in force on the opening
@@ -115,6 +123,7 @@ export function decideAllocation(
         outcome: 'reject',
         reason: 'BUDGET_EXHAUSTED',
         detail: `${line.programme.code} ${fundedFrom.slice(0, 4)}: ${line.amount} ${line.programme.unit} needed, ${left} left in the budget`,
+        shortfall: { programme: line.programme, needed: line.amount, available: left },
       };
   }
   return { outcome: 'allocate', lines: funded };

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AnnouncementKind, EventTypes } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
+import { SERVICE_CONFIG } from '@ki/platform';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { NotificationsConfig } from '../../config';
 import { createDeliveries } from '../../deliveries/database/deliveries.repository';
 import { announcementExists, AnnouncementRecord, insertAnnouncement, nextRunningNumber } from '../database/announcements.repository';
 import { OpeningRow, setOpeningState } from '../database/openings.repository';
@@ -22,6 +24,7 @@ export class Announcer {
   constructor(
     private readonly outbox: Outbox,
     private readonly templates: AnnouncementTemplates,
+    @Inject(SERVICE_CONFIG) private readonly config: NotificationsConfig,
   ) {}
 
   async announce(
@@ -36,7 +39,8 @@ export class Announcer {
     const { year } = yearAndMonth(draft.announcedOn);
     const running = await nextRunningNumber(manager, year);
     const number = announcementNumber(running, draft.announcedOn);
-    const { title, text } = this.templates.announcement(announcementView(draft, number));
+    const view = announcementView(draft, number, this.config.pressOffice);
+    const { title, text } = this.templates.announcement(view);
     const allocated = funding?.outcome === 'allocated' ? funding : undefined;
     const rejected = funding?.outcome === 'rejected' ? funding : undefined;
     const announcement = await insertAnnouncement(manager, {
@@ -62,7 +66,8 @@ export class Announcer {
       kommAnCents: allocated?.kommAnCents ?? null,
       totalCents: allocated?.totalCents ?? null,
       rejectionReason: rejected?.reason ?? null,
-      rejectionDetail: rejected?.detail ?? null,
+      // The German reason as printed, not the ledger's English detail: announcements are read by the public.
+      rejectionDetail: view.rejected?.reasonText ?? null,
       correlationId: opening.correlationId,
     });
     await createDeliveries(manager, announcement.id, kind);

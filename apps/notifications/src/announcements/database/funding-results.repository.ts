@@ -1,3 +1,4 @@
+import type { FundingUnit } from '@ki/contracts';
 import type { EntityManager } from 'typeorm';
 import type { FundingFacts } from '../domain/announcement';
 
@@ -14,8 +15,9 @@ export async function insertFundingResult(
   const rejected = funding.outcome === 'rejected' ? funding : undefined;
   const rows: unknown[] = await manager.query(
     `INSERT INTO funding_results (opening_event_id, event_id, outcome, centre_id, host_body_key, fiscal_year, grant_cents,
-                                  teacher_posts_hundredths, komm_an_cents, total_cents, rejection_reason, rejection_detail, known_on)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                                  teacher_posts_hundredths, komm_an_cents, total_cents, rejection_reason, rejection_detail, known_on,
+                                  programme_name, amount_unit, needed_amount, available_amount)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT DO NOTHING
      RETURNING opening_event_id`,
     [
@@ -32,6 +34,10 @@ export async function insertFundingResult(
       rejected?.reason ?? null,
       rejected?.detail ?? null,
       funding.knownOn,
+      rejected?.shortfall?.programmeName ?? null,
+      rejected?.shortfall?.unit ?? null,
+      rejected?.shortfall?.needed ?? null,
+      rejected?.shortfall?.available ?? null,
     ],
   );
   return rows.length > 0;
@@ -47,6 +53,10 @@ interface FundingRow {
   reason: string | null;
   detail: string | null;
   knownOn: string;
+  programmeName: string | null;
+  unit: FundingUnit | null;
+  needed: string | null;
+  available: string | null;
 }
 
 /** The funding result stored for an opening, if any. */
@@ -54,7 +64,8 @@ export async function findFundingResult(manager: EntityManager, openingEventId: 
   const rows: FundingRow[] = await manager.query(
     `SELECT outcome, fiscal_year AS "fiscalYear", grant_cents::text AS "grantCents", teacher_posts_hundredths AS "teacherPostsHundredths",
             komm_an_cents::text AS "kommAnCents", total_cents::text AS "totalCents", rejection_reason AS reason,
-            rejection_detail AS detail, known_on::text AS "knownOn"
+            rejection_detail AS detail, known_on::text AS "knownOn", programme_name AS "programmeName", amount_unit AS unit,
+            needed_amount::text AS needed, available_amount::text AS available
      FROM funding_results WHERE opening_event_id = $1`,
     [openingEventId],
   );
@@ -76,6 +87,10 @@ export async function findFundingResult(manager: EntityManager, openingEventId: 
     fiscalYear: row.fiscalYear,
     reason: row.reason as Extract<FundingFacts, { outcome: 'rejected' }>['reason'],
     detail: row.detail ?? '',
+    shortfall:
+      row.programmeName && row.unit && row.needed && row.available
+        ? { programmeName: row.programmeName, unit: row.unit, needed: row.needed, available: row.available }
+        : undefined,
     knownOn: row.knownOn,
   };
 }

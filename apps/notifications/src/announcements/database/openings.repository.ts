@@ -11,14 +11,26 @@ export interface OpeningRow extends OpeningFacts {
 const COLUMNS = `
   opened_event_id AS "openingEventId", centre_id AS "centreId", host_body_key AS "hostBodyKey",
   territory_key AS "territoryKey", host_body_name AS "hostBodyName", ordinal, opened_on::text AS "openedOn",
-  place, state, correlation_id AS "correlationId"`;
+  place, seat, previous_ordinal AS "previousOrdinal", to_char(previous_closed_on, 'YYYY-MM-DD') AS "previousClosedOn",
+  state, correlation_id AS "correlationId"`;
 
-/** Records an opening that waits for its funding result until `waitMs` from now; false if it was recorded before. */
-export async function insertWaitingOpening(manager: EntityManager, opening: Omit<OpeningRow, 'state'>, waitMs: number): Promise<boolean> {
+/**
+ * Records an opening that waits for its funding result until `waitMs` from now — or, when it is
+ * `historical` (recorded later by the registry's history import), as `recorded`, never to be
+ * announced. False if it was recorded before.
+ */
+export async function insertOpening(
+  manager: EntityManager,
+  opening: Omit<OpeningRow, 'state'> & { historical: boolean },
+  waitMs: number,
+): Promise<boolean> {
   const rows: unknown[] = await manager.query(
     `INSERT INTO openings (opened_event_id, centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, place,
-                           correlation_id, state, funding_due_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', now() + make_interval(secs => $10::double precision / 1000))
+                           correlation_id, state, funding_due_at, seat, previous_ordinal, previous_closed_on, historical)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+             CASE WHEN $14 THEN 'recorded' ELSE 'waiting' END,
+             CASE WHEN $14 THEN NULL ELSE now() + make_interval(secs => $10::double precision / 1000) END,
+             $11, $12, $13, $14)
      ON CONFLICT (opened_event_id) DO NOTHING
      RETURNING opened_event_id`,
     [
@@ -32,6 +44,10 @@ export async function insertWaitingOpening(manager: EntityManager, opening: Omit
       opening.place,
       opening.correlationId,
       waitMs,
+      opening.seat ?? null,
+      opening.previousOrdinal ?? null,
+      opening.previousClosedOn ?? null,
+      opening.historical,
     ],
   );
   return rows.length > 0;

@@ -8,6 +8,8 @@ import {
   whenOpeningArrives,
 } from './announcement';
 
+const pressOffice = { sender: ['Pressestelle'], contact: 'Bei Nachfragen: Pressestelle.' };
+
 const coesfeld: OpeningFacts = {
   openingEventId: 'e-50',
   centreId: '7d0e4bde-3f43-4a4c-9f4c-0b6a3f1f2a11',
@@ -66,7 +68,7 @@ describe('announcing an opening', () => {
   });
 
   it('shows the milestone and the funding figures formatted the German way', () => {
-    const view = announcementView(draftAnnouncement('opening', coesfeld, allocated), '12/2/2016');
+    const view = announcementView(draftAnnouncement('opening', coesfeld, allocated), '12/2/2016', pressOffice);
 
     expect(view).toMatchObject({
       number: '12/2/2016',
@@ -83,17 +85,18 @@ describe('announcing an opening', () => {
     const view = announcementView(
       draftAnnouncement('opening', coesfeld, { ...allocated, kommAnCents: '5000000', totalCents: '20583333' }),
       '12/2/2016',
+      pressOffice,
     );
 
     expect(view.allocated).toMatchObject({ kommAn: '50.000,00 €', total: '205.833,33 €' });
   });
 
   it('gives the reason of a refusal in words', () => {
-    const view = announcementView(draftAnnouncement('funding', coesfeld, rejected), '20/3/2016');
+    const view = announcementView(draftAnnouncement('funding', coesfeld, rejected), '20/3/2016', pressOffice);
 
     expect(view.fundingStatus).toBe('rejected');
     expect(view.allocated).toBeUndefined();
-    expect(view.rejected).toMatchObject({ reasonCode: 'BUDGET_EXHAUSTED', detail: 'Budget leer.' });
+    expect(view.rejected).toEqual({ fiscalYear: 2016, reasonCode: 'BUDGET_EXHAUSTED', reasonText: expect.any(String) });
     expect(view.rejected?.reasonText).toContain('vollständig vergeben');
   });
 });

@@ -1,5 +1,5 @@
-import type { AllocationRejectionReason, AnnouncedFundingStatus, AnnouncementKind } from '@ki/contracts';
-import { formatDateLong, formatDateShort, formatEuroCents, formatTeacherPosts } from './german-format';
+import type { AllocationRejectionReason, AnnouncedFundingStatus, AnnouncementKind, FundingUnit } from '@ki/contracts';
+import { formatDateLong, formatDateShort, formatEuroCents, formatTeacherPosts, inPlace } from './german-format';
 
 /** What the registry said about an opening. */
 export interface OpeningFacts {
@@ -11,7 +11,27 @@ export interface OpeningFacts {
   ordinal: number;
   /** YYYY-MM-DD */
   openedOn: string;
+  /** Place of the opening ceremony. */
   place: string;
+  /** Postal address of the centre's office, when the registry sent it. */
+  seat?: string | null;
+  /** When this opening is a reopening: ordinal and closing date of the host body's previous centre. */
+  previousOrdinal?: number | null;
+  previousClosedOn?: string | null;
+}
+
+/** The budget that was too small for a refused allocation, in the programme's unit. */
+export interface Shortfall {
+  programmeName: string;
+  unit: FundingUnit;
+  needed: string;
+  available: string;
+}
+
+/** Sender block and contact line of the press office, from the configuration. */
+export interface PressOffice {
+  sender: string[];
+  contact: string;
 }
 
 /** What the ledger decided about the funding of an opening. */
@@ -30,7 +50,10 @@ export type FundingFacts =
       outcome: 'rejected';
       fiscalYear: number;
       reason: AllocationRejectionReason;
+      /** The ledger's explanation for operators (English); never printed in a press release. */
       detail: string;
+      /** The budget that was too small, when the ledger named it. */
+      shortfall?: Shortfall;
       knownOn: string;
     };
 
@@ -98,6 +121,25 @@ const REJECTION_TEXTS: Record<AllocationRejectionReason, string> = {
   NO_PROGRAMME_FOR_YEAR: 'für dieses Haushaltsjahr ist noch kein Förderprogramm festgelegt',
 };
 
+/** An amount in a programme's unit, the German way: "155.833,33 €" or "1,5 Lehrerstellen". */
+function formatAmount(unit: FundingUnit, amount: string): string {
+  return unit === 'EUR_CENT' ? formatEuroCents(amount) : formatTeacherPosts(Number(amount));
+}
+
+/**
+ * Why funding was refused, in German for the press release: the reason, and for an exhausted
+ * budget the programme with the amounts needed and available. Never the ledger's English detail.
+ */
+export function rejectionText(funding: Extract<FundingFacts, { outcome: 'rejected' }>): string {
+  const { shortfall } = funding;
+  if (funding.reason === 'BUDGET_EXHAUSTED' && shortfall)
+    return (
+      `die Mittel des Programms „${shortfall.programmeName}“ für ${funding.fiscalYear} reichen nicht aus ` +
+      `(benötigt ${formatAmount(shortfall.unit, shortfall.needed)}, verfügbar ${formatAmount(shortfall.unit, shortfall.available)})`
+    );
+  return REJECTION_TEXTS[funding.reason] ?? 'die Förderung wurde nicht bewilligt';
+}
+
 /** Everything the templates show, already formatted the German way. */
 export interface AnnouncementView {
   kind: AnnouncementKind;
@@ -108,15 +150,23 @@ export interface AnnouncementView {
   milestone: string;
   ordinal: number;
   hostBodyName: string;
+  /** Place of the opening ceremony, e.g. "Lüdinghausen". */
   place: string;
+  /** The same after "in", grammatical for Kreise: "in Lüdinghausen", "im Kreis Coesfeld". */
+  inPlace: string;
+  /** Postal address of the centre's office, when known. */
+  seat?: string;
+  /** A reopening: the previous centre's ordinal and closing date. */
+  previous?: { ordinal: number; closedOnLong: string };
   openedOnLong: string;
   fundingStatus: AnnouncedFundingStatus;
   allocated?: { fiscalYear: number; grant: string; teacherPosts: string; kommAn?: string; total: string };
-  rejected?: { fiscalYear: number; reasonCode: AllocationRejectionReason; reasonText: string; detail: string };
+  rejected?: { fiscalYear: number; reasonCode: AllocationRejectionReason; reasonText: string };
+  pressOffice: PressOffice;
 }
 
 /** The view of a numbered announcement for its templates. */
-export function announcementView(draft: AnnouncementDraft, number: string): AnnouncementView {
+export function announcementView(draft: AnnouncementDraft, number: string, pressOffice: PressOffice): AnnouncementView {
   const { opening, funding } = draft;
   return {
     kind: draft.kind,
@@ -127,6 +177,12 @@ export function announcementView(draft: AnnouncementDraft, number: string): Anno
     ordinal: opening.ordinal,
     hostBodyName: opening.hostBodyName,
     place: opening.place,
+    inPlace: inPlace(opening.place),
+    seat: opening.seat ?? undefined,
+    previous:
+      opening.previousOrdinal && opening.previousClosedOn
+        ? { ordinal: opening.previousOrdinal, closedOnLong: formatDateLong(opening.previousClosedOn) }
+        : undefined,
     openedOnLong: formatDateLong(opening.openedOn),
     fundingStatus: draft.fundingStatus,
     allocated:
@@ -141,12 +197,8 @@ export function announcementView(draft: AnnouncementDraft, number: string): Anno
         : undefined,
     rejected:
       funding?.outcome === 'rejected'
-        ? {
-            fiscalYear: funding.fiscalYear,
-            reasonCode: funding.reason,
-            reasonText: REJECTION_TEXTS[funding.reason] ?? 'die Förderung wurde nicht bewilligt',
-            detail: funding.detail,
-          }
+        ? { fiscalYear: funding.fiscalYear, reasonCode: funding.reason, reasonText: rejectionText(funding) }
         : undefined,
+    pressOffice,
   };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   berlinDate,
+  inPlace,
   formatDateLong,
   formatDateShort,
   formatEuroCents,
@@ -74,5 +75,21 @@ describe('German formatting', () => {
     expect(berlinDate(new Date('2016-02-11T23:30:00Z'))).toBe('2016-02-12');
     expect(berlinDate(new Date('2016-07-01T21:59:00Z'))).toBe('2016-07-01');
     expect(berlinDate(new Date('2016-07-01T22:00:00Z'))).toBe('2016-07-02');
+  });
+});
+
+describe('places after "in"', () => {
+  it.each([
+    ['Lüdinghausen', 'in Lüdinghausen'],
+    ['Kreis Coesfeld', 'im Kreis Coesfeld'],
+    ['Rhein-Sieg-Kreis', 'im Rhein-Sieg-Kreis'],
+    ['Hochsauerlandkreis', 'im Hochsauerlandkreis'],
+    ['Rhein-Kreis Neuss', 'im Rhein-Kreis Neuss'],
+    ['Märkischer Kreis', 'im Märkischen Kreis'],
+    ['Oberbergischer Kreis', 'im Oberbergischen Kreis'],
+    ['Städteregion Aachen', 'in der Städteregion Aachen'],
+    ['Stadt Aachen', 'in der Stadt Aachen'],
+  ])('reads "%s" as "%s"', (place, expected) => {
+    expect(inPlace(place)).toBe(expected);
   });
 });

@@ -69,3 +69,16 @@ const BERLIN_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin'
 export function berlinDate(instant: Date): string {
   return BERLIN_DATE.format(instant);
 }
+
+/**
+ * A place after "in", grammatical for the names of Kreise and regions: "Lüdinghausen" → "in
+ * Lüdinghausen", "Kreis Coesfeld" → "im Kreis Coesfeld", "Rhein-Sieg-Kreis" → "im Rhein-Sieg-Kreis",
+ * "Märkischer Kreis" → "im Märkischen Kreis", "Städteregion Aachen" → "in der Städteregion Aachen".
+ */
+export function inPlace(place: string): string {
+  const adjectiveKreis = /^(\S+)er Kreis$/.exec(place);
+  if (adjectiveKreis) return `im ${adjectiveKreis[1]}en Kreis`;
+  if (/^(Kreis|Rhein-Kreis) /.test(place) || /kreis$/i.test(place)) return `im ${place}`;
+  if (/^(Städteregion|Stadt) /.test(place)) return `in der ${place}`;
+  return `in ${place}`;
+}

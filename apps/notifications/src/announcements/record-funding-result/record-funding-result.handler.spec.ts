@@ -1,6 +1,6 @@
 import { NonRetryableError } from '@ki/messaging';
 import { coesfeldOpened } from '@ki/testing';
-import { fundingAllocated, fundingRejected } from '../../test-support/funding-fixtures';
+import { fundingAllocated, fundingRejected, maisShortfall, maisShortfallDetail } from '../../test-support/funding-fixtures';
 import { fundingResultOf } from './record-funding-result.handler';
 
 const opened = coesfeldOpened();
@@ -24,12 +24,13 @@ describe('the funding result of a ledger decision', () => {
     });
   });
 
-  it('takes a rejection with its reason', () => {
+  it('takes a rejection with its reason and the budget that was too small', () => {
     expect(fundingResultOf(fundingRejected(opened, openingEventId), '2016-02-12T10:00:00Z')?.funding).toEqual({
       outcome: 'rejected',
       fiscalYear: 2016,
       reason: 'BUDGET_EXHAUSTED',
-      detail: 'Der MAIS-Haushalt 2016 reicht für keine weitere Zuweisung.',
+      detail: maisShortfallDetail,
+      shortfall: maisShortfall,
       knownOn: '2016-02-12',
     });
   });

@@ -41,7 +41,22 @@ export function fundingResultOf(decision: FundingDecision, time: string): Fundin
           totalCents: decision.totalCents,
           knownOn,
         }
-      : { outcome: 'rejected', fiscalYear: decision.fiscalYear, reason: decision.reason, detail: decision.detail, knownOn };
+      : {
+          outcome: 'rejected',
+          fiscalYear: decision.fiscalYear,
+          reason: decision.reason,
+          detail: decision.detail,
+          shortfall:
+            decision.programmeName && decision.unit && decision.neededAmount && decision.availableAmount
+              ? {
+                  programmeName: decision.programmeName,
+                  unit: decision.unit,
+                  needed: decision.neededAmount,
+                  available: decision.availableAmount,
+                }
+              : undefined,
+          knownOn,
+        };
   return { openingEventId: decision.causationEventId, centreId: decision.centreId, hostBodyKey: decision.hostBodyKey, funding };
 }
 

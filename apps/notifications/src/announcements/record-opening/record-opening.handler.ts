@@ -5,12 +5,14 @@ import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config';
 import { Announcer } from '../announce/announcer';
 import { findFundingResult } from '../database/funding-results.repository';
-import { insertWaitingOpening, lockOpening, lockOpeningKey } from '../database/openings.repository';
+import { insertOpening, lockOpening, lockOpeningKey } from '../database/openings.repository';
 import { whenOpeningArrives } from '../domain/announcement';
 
 /**
  * An opening arrived: announce it at once when its funding result came first, else let it wait
  * for the result until the configured time is over (a row with a due time, not a timer in memory).
+ * A historical opening (recorded later by the registry's history import) is only recorded: it is
+ * not news, so it is never announced, listed, put in the feed or sent to subscribers.
  */
 @Injectable()
 export class RecordOpeningHandler {
@@ -21,7 +23,7 @@ export class RecordOpeningHandler {
 
   async execute(manager: EntityManager, opened: CentreOpenedV1, envelope: EnvelopeAttributes): Promise<void> {
     await lockOpeningKey(manager, envelope.id);
-    const recorded = await insertWaitingOpening(
+    const recorded = await insertOpening(
       manager,
       {
         openingEventId: envelope.id,
@@ -32,11 +34,15 @@ export class RecordOpeningHandler {
         ordinal: opened.ordinal,
         openedOn: opened.openedOn,
         place: opened.place,
+        seat: opened.seat,
+        previousOrdinal: opened.previousOrdinal,
+        previousClosedOn: opened.previousClosedOn,
+        historical: opened.historical === true,
         correlationId: envelope.correlationId,
       },
       this.config.fundingWaitMs,
     );
-    if (!recorded) return;
+    if (!recorded || opened.historical) return;
     const funding = await findFundingResult(manager, envelope.id);
     if (whenOpeningArrives(funding) === 'wait') return;
     const opening = await lockOpening(manager, envelope.id);

@@ -32,7 +32,16 @@ function tidy(text: string): string {
 }
 
 /** Plain-text templates (the announcements and the parts they include as `@name`). */
-const TEXT_TEMPLATES = ['opening-title', 'opening-text', 'funding-title', 'funding-text', 'funding-paragraph', 'background'];
+const TEXT_TEMPLATES = [
+  'opening-title',
+  'opening-text',
+  'funding-title',
+  'funding-text',
+  'funding-paragraph',
+  'background',
+  'press-office',
+  'press-contact',
+];
 
 /**
  * Renders announcements and the feed from the Eta templates beside this file. Every template is

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { OpeningDateStatus } from '@ki/contracts';
 import type { CentreStatus } from '../domain/centre';
 
 @Entity('centres')
@@ -32,6 +33,14 @@ export class Centre {
 
   @Column('text', { name: 'opening_place', nullable: true })
   openingPlace: string | null;
+
+  /** `documented`, or `assumed` when the history file assumed the date; null until the centre opens. */
+  @Column('text', { name: 'opening_date_status', nullable: true })
+  openingDateStatus: OpeningDateStatus | null;
+
+  /** True when the history import recorded the opening after the fact. */
+  @Column('boolean', { name: 'recorded_later', default: false })
+  recordedLater: boolean;
 
   @Column('date', { name: 'closed_on', nullable: true })
   closedOn: string | null;

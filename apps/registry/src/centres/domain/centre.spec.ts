@@ -33,11 +33,24 @@ describe('centre rules', () => {
     }
   });
 
+  it('refuses an opening dated after today, by the clock it is given', () => {
+    const registered = { id: 'c', hostBodyKey: '05166', status: 'registered' as const, openedOn: null };
+    expect(codeOf(() => checkOpening(registered, '2031-01-01', '2017-10-02', undefined))).toBe('REGISTRY.OPENING_IN_FUTURE');
+    expect(codeOf(() => checkOpening(registered, '2017-10-02', '2017-10-02', undefined))).toBe('no error');
+  });
+
+  it('refuses an opening dated before the latest recorded opening, and allows one on the same day', () => {
+    const borken = { id: 'c', hostBodyKey: '05554', status: 'registered' as const, openedOn: null };
+    const steinfurt = { ordinal: 51, openedOn: '2016-06-29', hostBodyName: 'Kreis Steinfurt' };
+    expect(codeOf(() => checkOpening(borken, '2016-06-28', '2026-01-01', steinfurt))).toBe('REGISTRY.OPENING_BEFORE_LATEST');
+    expect(codeOf(() => checkOpening(borken, '2016-06-29', '2026-01-01', steinfurt))).toBe('no error');
+  });
+
   it('opens only registered centres and closes only open ones, not before their opening', () => {
     const registered = { id: 'c', hostBodyKey: '05558', status: 'registered' as const, openedOn: null };
     const open = { ...registered, status: 'open' as const, openedOn: '2016-02-12' };
-    expect(codeOf(() => checkOpening(registered))).toBe('no error');
-    expect(codeOf(() => checkOpening(open))).toBe('REGISTRY.INVALID_TRANSITION');
+    expect(codeOf(() => checkOpening(registered, '2016-02-12', '2016-02-12', undefined))).toBe('no error');
+    expect(codeOf(() => checkOpening(open, '2016-02-12', '2016-02-12', undefined))).toBe('REGISTRY.INVALID_TRANSITION');
     expect(codeOf(() => checkClosing(registered, '2016-03-01'))).toBe('REGISTRY.INVALID_TRANSITION');
     expect(codeOf(() => checkClosing(open, '2016-01-01'))).toBe('REGISTRY.INVALID_DATE');
     expect(codeOf(() => checkClosing(open, '2016-02-12'))).toBe('no error');

@@ -34,13 +34,40 @@ export function checkRegistration(
   return hostBody;
 }
 
-/** Only a registered centre opens. */
-export function checkOpening(centre: CentreState): void {
+/** The opening with the latest date the registry holds (the highest ordinal, since ordinals follow dates). */
+export interface LatestOpening {
+  ordinal: number;
+  openedOn: string;
+  hostBodyName: string;
+}
+
+/**
+ * Only a registered centre opens, on a day that has come (`today`, Europe/Berlin, comes from
+ * the caller's clock), and not before the latest opening recorded: ordinals follow opening
+ * dates and are never changed once given, because press releases and the ledger use them.
+ */
+export function checkOpening(centre: CentreState, openedOn: string, today: string, latest: LatestOpening | undefined): void {
   if (centre.status !== 'registered') {
     throw new RegistryError('REGISTRY.INVALID_TRANSITION', `centre ${centre.id} is ${centre.status}; only a registered centre can open`, {
       centreId: centre.id,
       status: centre.status,
     });
+  }
+  if (openedOn > today) {
+    throw new RegistryError(
+      'REGISTRY.OPENING_IN_FUTURE',
+      `opening date ${openedOn} is in the future (today is ${today}); an opening is recorded on or after the day it happened`,
+      { centreId: centre.id, openedOn, today },
+    );
+  }
+  if (latest && openedOn < latest.openedOn) {
+    throw new RegistryError(
+      'REGISTRY.OPENING_BEFORE_LATEST',
+      `opening date ${openedOn} is before ${latest.openedOn}, the date of the latest recorded opening (${latest.ordinal}. ${latest.hostBodyName}); ` +
+        'ordinals follow opening dates and are never renumbered, so openings are recorded in date order; ' +
+        'to correct history, rebuild from a history file in date order (README, "Correcting history")',
+      { centreId: centre.id, openedOn, latestOpenedOn: latest.openedOn, latestOrdinal: latest.ordinal },
+    );
   }
 }
 

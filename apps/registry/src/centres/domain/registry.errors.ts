@@ -4,7 +4,9 @@ export type RegistryErrorCode =
   | 'REGISTRY.CENTRE_NOT_FOUND'
   | 'REGISTRY.ACTIVE_CENTRE_EXISTS'
   | 'REGISTRY.INVALID_TRANSITION'
-  | 'REGISTRY.INVALID_DATE';
+  | 'REGISTRY.INVALID_DATE'
+  | 'REGISTRY.OPENING_IN_FUTURE'
+  | 'REGISTRY.OPENING_BEFORE_LATEST';
 
 /** A command that breaks a registry rule; `details` is safe to show to the caller. */
 export class RegistryError extends Error {

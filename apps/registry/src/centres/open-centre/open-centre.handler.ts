@@ -1,42 +1,82 @@
-import { Injectable } from '@nestjs/common';
-import { EventTypes, OpenCentreV1 } from '@ki/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { EventTypes, OpenCentreV1, OpeningDateStatus } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
 import { DataSource, EntityManager } from 'typeorm';
+import { Clock, CLOCK } from '../clock';
 import { Centre, HostBody } from '../database/centre.entity';
 import { recordCentreEvent } from '../database/centre-events';
-import { checkOpening } from '../domain/centre';
+import { checkOpening, LatestOpening } from '../domain/centre';
 import { RegistryError } from '../domain/registry.errors';
+
+/** How the history import records an opening: after the fact, with its date documented or assumed. */
+export interface HistoricalRecord {
+  dateStatus: OpeningDateStatus;
+}
 
 @Injectable()
 export class OpenCentreHandler {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Runs in its own transaction, or inside `within` (a savepoint there) when given. */
-  async execute(command: OpenCentreV1, within?: EntityManager): Promise<Centre> {
+  async execute(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
     const { centreId } = command;
     return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const centre = await manager.findOne(Centre, { where: { id: centreId }, lock: { mode: 'pessimistic_write' } });
       if (!centre) throw new RegistryError('REGISTRY.CENTRE_NOT_FOUND', `no centre with id ${centreId}`, { centreId });
-      checkOpening(centre);
+      // The counter's row lock serialises openings, so the latest opening cannot change under this check.
+      const [{ last }] = await manager.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
+      checkOpening(centre, command.openedOn, this.clock.today(), await latestOpening(manager));
       const hostBody = await manager.findOneByOrFail(HostBody, { key: centre.hostBodyKey });
-      const [{ last }] = await manager.query(
-        `WITH next AS (UPDATE opening_ordinals SET last = last + 1 RETURNING last) SELECT last FROM next`,
-      );
-      Object.assign(centre, { status: 'open', ordinal: last, openedOn: command.openedOn, openingPlace: command.place });
-      await manager.update(Centre, centre.id, { status: 'open', ordinal: last, openedOn: command.openedOn, openingPlace: command.place });
+      const previous = await previousCentre(manager, centre);
+      const ordinal = last + 1;
+      await manager.query(`UPDATE opening_ordinals SET last = $1`, [ordinal]);
+      const changes = {
+        status: 'open' as const,
+        ordinal,
+        openedOn: command.openedOn,
+        openingPlace: command.place,
+        openingDateStatus: historical?.dateStatus ?? ('documented' as const),
+        recordedLater: historical !== undefined,
+      };
+      Object.assign(centre, changes);
+      await manager.update(Centre, centre.id, changes);
       await recordCentreEvent(manager, this.outbox, centre.id, EventTypes.CentreOpenedV1, {
         centreId: centre.id,
         hostBodyKey: hostBody.key,
         territoryKey: hostBody.territoryKey,
         hostBodyName: hostBody.name,
-        ordinal: last,
+        ordinal,
         openedOn: command.openedOn,
         place: command.place,
+        seat: centre.address,
+        dateStatus: changes.openingDateStatus,
+        ...(historical ? { historical: true } : {}),
+        ...(previous ? { previousOrdinal: previous.ordinal, previousClosedOn: previous.closedOn } : {}),
       });
       return centre;
     });
   }
+}
+
+async function latestOpening(manager: EntityManager): Promise<LatestOpening | undefined> {
+  const rows: LatestOpening[] = await manager.query(
+    `SELECT c.ordinal, to_char(c.opened_on, 'YYYY-MM-DD') AS "openedOn", h.name AS "hostBodyName"
+     FROM centres c JOIN host_bodies h ON h.key = c.host_body_key
+     WHERE c.opened_on IS NOT NULL ORDER BY c.opened_on DESC, c.ordinal DESC LIMIT 1`,
+  );
+  return rows[0];
+}
+
+/** The host body's last closed centre: a centre opening after it is a new KI with a new ordinal (a reopening). */
+async function previousCentre(manager: EntityManager, centre: Centre): Promise<{ ordinal: number; closedOn: string } | undefined> {
+  const rows: { ordinal: number; closedOn: string }[] = await manager.query(
+    `SELECT ordinal, to_char(closed_on, 'YYYY-MM-DD') AS "closedOn" FROM centres
+     WHERE host_body_key = $1 AND status = 'closed' AND id <> $2 ORDER BY closed_on DESC, ordinal DESC LIMIT 1`,
+    [centre.hostBodyKey, centre.id],
+  );
+  return rows[0];
 }

@@ -32,6 +32,8 @@ export class RegisterCentreHandler {
         ordinal: null,
         openedOn: null,
         openingPlace: null,
+        openingDateStatus: null,
+        recordedLater: false,
         closedOn: null,
         closeReason: null,
       });
