@@ -178,8 +178,11 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       this.crashed = `${payload.error?.message ?? 'consumer crashed'}${payload.restart ? ' (restarting)' : ''}`;
       this.logger.error(`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
     });
+    // A member that (re)joined owns only what it was just assigned: a failure on a partition it lost
+    // (a heartbeat refused during a rebalance) is no longer its problem, even if its new partitions stay idle.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.crashed = undefined;
+      this.clearStuck();
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
