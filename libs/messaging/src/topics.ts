@@ -77,7 +77,13 @@ async function compareWithDeclaration(admin: Admin, topics: ITopicConfig[]): Pro
     if (replicas < (wanted.replicationFactor ?? 1))
       mismatches.push(`${wanted.topic}: replication factor ${replicas}, declared ${wanted.replicationFactor}`);
     const entries = configs.resources.find((r) => r.resourceName === wanted.topic)?.configEntries ?? [];
-    for (const { name, value } of wanted.configEntries ?? []) {
+    // The in-sync minimum follows the topic's own replicas, not the brokers answering right now (one may be down).
+    const declared = (wanted.configEntries ?? []).map((e) =>
+      e.name === 'min.insync.replicas'
+        ? { ...e, value: String(minInsyncReplicasFor(Math.max(replicas, wanted.replicationFactor ?? 1))) }
+        : e,
+    );
+    for (const { name, value } of declared) {
       const actual = entries.find((e) => e.configName === name)?.configValue;
       if (actual !== value) mismatches.push(`${wanted.topic}: ${name} is ${actual ?? 'unset'}, declared ${value}`);
     }
