@@ -12,8 +12,8 @@ export function describeComposeService(name: string, loadConfig: (env: NodeJS.Pr
     const defaults = loadConfig({});
     const databases = JSON.parse(repoFile('infra/postgres/databases.json')) as Record<string, { database: string }>;
 
-    it('runs the main.ts of the service', () => {
-      expect(service.command).toEqual(['node', '-r', '@swc-node/register', `apps/${name}/src/main.ts`]);
+    it('runs the built JavaScript of the service', () => {
+      expect(service.command).toEqual(['node', `dist/apps/${name}/main.js`]);
     });
 
     it('listens on all interfaces on the default port and publishes that port', () => {
