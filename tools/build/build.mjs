@@ -106,12 +106,12 @@ function copyAssets(dir, outDir) {
   }
 }
 
-/** Writes `outDir/<name>.js`, the file to run, which loads the compiled entry point. */
+/** Writes `outDir/<name>`, which loads the compiled entry point and exports what it exports (run or required). */
 function writeLauncher(outDir, name, entry, shebang = false) {
   const relative = `./${entry.replace(/\.ts$/, '.js')}`;
   fs.writeFileSync(
     path.join(outDir, name),
-    `${shebang ? '#!/usr/bin/env node\n' : ''}'use strict';\nrequire(${JSON.stringify(relative)});\n`,
+    `${shebang ? '#!/usr/bin/env node\n' : ''}'use strict';\nmodule.exports = require(${JSON.stringify(relative)});\n`,
   );
   if (shebang) fs.chmodSync(path.join(outDir, name), 0o755);
 }
