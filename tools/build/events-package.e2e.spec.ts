@@ -89,7 +89,8 @@ describe('the npm package of the contracts and the typed publisher', () => {
       expect(output).toMatch(/^refused .*hostBodyKey/m);
       const id = /^sent (\S+)$/m.exec(output)?.[1];
       await eventually(() => expect(received.messages.map((m) => m.headers.ce_id)).toContain(id), { name: 'the published command' });
-      const message = received.messages.find((m) => m.headers.ce_id === id)!;
+      const message = received.messages.find((m) => m.headers.ce_id === id);
+      if (!message) throw new Error(`message ${id} not received`);
       const envelope = readEnvelope(message.headers);
       expect(envelope.source).toBe('/outside/service');
       expect(message.key).toBe('05558');
