@@ -22,7 +22,9 @@ describe('three registry replicas started at once on an empty database', () => {
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('replicas'),
     };
-    replicas.push(...(await Promise.all(['a', 'b', 'c'].map((n) => startServiceProcess(`registry-${n}`, 'apps/registry/src/main.ts', env)))));
+    replicas.push(
+      ...(await Promise.all(['a', 'b', 'c'].map((n) => startServiceProcess(`registry-${n}`, 'apps/registry/src/main.ts', env)))),
+    );
   });
 
   afterAll(async () => {
