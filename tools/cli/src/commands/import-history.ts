@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from '../command';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 /** The registry's own import script; `ki` runs it as a process of its own and never imports the app. */
 const script = 'apps/registry/src/history/import-history.cli.ts';
+
+/** The checkout `ki` runs from: tools/cli/src/commands, or dist/tools/cli/tools/cli/src/commands when built. */
+function findRepoRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, script))) return dir;
+  }
+  throw new Error(`import-history runs the registry's ${script} and needs a checkout of ki-network around ki`);
+}
 
 export const importHistory: Command = {
   words: ['import-history'],
@@ -17,6 +25,7 @@ export const importHistory: Command = {
   options: {},
   positionals: { min: 0, max: 1 },
   run(context) {
+    const repoRoot = findRepoRoot();
     const { kafkaBrokers, topicPrefix } = context.config;
     const env = {
       ...context.env,
