@@ -45,11 +45,14 @@ export function describeComposeService(name: string, loadConfig: (env: NodeJS.Pr
     });
 
     it('reaches the broker on its internal listener as its own SASL/SCRAM user and waits for broker and database', () => {
-      const advertised = String(composeService('kafka').environment?.KAFKA_ADVERTISED_LISTENERS).split(',');
-      expect(config.kafka.brokers.map((b) => `INTERNAL://${b}`).every((b) => advertised.includes(b))).toBe(true);
+      expect(config.kafka.brokers).toEqual(['kafka-1:19092', 'kafka-2:19092', 'kafka-3:19092']);
+      expect(repoFile('infra/kafka/compose/node.sh')).toContain('advertised.listeners=CLIENT://kafka-${KAFKA_NODE_ID}:19092');
       expect(env).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: `ki-${name}` });
       expect(Object.keys(env)).toEqual(expect.arrayContaining(['KAFKA_TLS', 'KAFKA_TLS_CA_FILE']));
-      expect(service.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+      expect(service.depends_on).toEqual({
+        'kafka-setup': { condition: 'service_completed_successfully' },
+        postgres: { condition: 'service_healthy' },
+      });
     });
 
     if (databases[name])

@@ -1,3 +1,4 @@
+import { AdminPrincipal, Principals } from '@ki/contracts';
 import { composeService, composeServices, envExample, repoFile } from './compose';
 import { requiredVariable } from './compose-checks';
 
@@ -14,22 +15,50 @@ const statements = initSql
   .filter(Boolean);
 
 describe('docker-compose.yml infrastructure', () => {
+  const kafkaNodes = ['kafka-1', 'kafka-2', 'kafka-3'];
+
   it('runs the official Apache Kafka image of the version the local broker pins', () => {
     const pinned = repoFile('infra/kafka/pom.xml').match(/<kafka\.version>([^<]+)</)?.[1];
-    expect(composeService('kafka').image).toBe(`apache/kafka:${pinned}`);
+    for (const name of [...kafkaNodes, 'kafka-setup']) expect(composeService(name).image).toBe(`apache/kafka:${pinned}`);
   });
 
-  it('runs Kafka as a single KRaft node without topic auto-creation', () => {
-    const env = composeService('kafka').environment ?? {};
-    expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
-    expect(env.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
-    expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe(1);
+  it('runs Kafka as three KRaft nodes with SASL/SCRAM, deny-by-default ACLs and three copies of every partition', () => {
+    const script = repoFile('infra/kafka/compose/node.sh');
+    expect(script).toContain('controller.quorum.voters=1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093');
+    expect(script).toContain('listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT');
+    expect(script).toContain('authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(script).toContain('allow.everyone.if.no.acl.found=false');
+    expect(script).toContain('auto.create.topics.enable=false');
+    expect(script).toContain('min.insync.replicas=2');
+    kafkaNodes.forEach((name, i) => {
+      expect(composeService(name).environment).toMatchObject({ KAFKA_NODE_ID: i + 1 });
+      expect(composeService(name).entrypoint).toEqual(['bash', '/ki/node.sh']);
+    });
+  });
+
+  it('creates a SCRAM user for every principal of libs/contracts, each password from .env', () => {
+    const script = repoFile('infra/kafka/compose/node.sh');
+    const users = [...script.matchAll(/"(ki-[a-z-]+):\$\{(\w+)(?::\?)?\}"/g)].map((m) => [m[1], m[2]]);
+    expect(users.map(([user]) => user).sort()).toEqual([AdminPrincipal, ...Object.values(Principals)].sort());
+    const env = composeService('kafka-1').environment ?? {};
+    for (const [, variable] of users) {
+      expect(requiredVariable(env[variable])).toBe(variable);
+      expect(envExample()[variable]).toBe('');
+    }
+  });
+
+  it('sets up topics and ACLs with the script generated from the declaration before any service starts', () => {
+    expect(composeService('kafka-setup').entrypoint).toEqual(['bash', '/ki/set-up-access.sh']);
+    expect(composeService('kafka-setup').depends_on).toEqual(
+      Object.fromEntries(kafkaNodes.map((name) => [name, { condition: 'service_healthy' }])),
+    );
   });
 
   it('runs all four services, and publishes no database or broker port', () => {
-    expect(Object.keys(composeServices()).sort()).toEqual(['console', 'funding-ledger', 'kafka', 'notifications', 'postgres', 'registry']);
-    expect(composeService('kafka').ports).toBeUndefined();
-    expect(composeService('postgres').ports).toBeUndefined();
+    expect(Object.keys(composeServices()).sort()).toEqual(
+      ['console', 'funding-ledger', ...kafkaNodes, 'kafka-setup', 'notifications', 'postgres', 'registry'].sort(),
+    );
+    for (const name of [...kafkaNodes, 'postgres']) expect(composeService(name).ports).toBeUndefined();
   });
 
   it('has PostgreSQL ask every network connection for a password (SCRAM), from .env', () => {

@@ -7,6 +7,7 @@ import { repoRoot } from './local';
 export interface ComposeService {
   image?: string;
   command?: string[];
+  entrypoint?: string[];
   ports?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, { condition: string }>;

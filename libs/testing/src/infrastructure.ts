@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { composeEnvironment, composeService } from './compose';
+import { composeService } from './compose';
 import { freePort, repoRoot } from './local';
 
 /** Where integration tests find their broker and database server. */
@@ -46,21 +46,35 @@ async function dockerAnswers(): Promise<boolean> {
   }
 }
 
-/** Port of the broker's listener for clients outside the container (EXTERNAL in docker-compose.yml). */
+/** Port of the broker's listener for clients outside the container. */
 const KAFKA_CLIENT_PORT = 9092;
 
 /**
- * The Kafka container of the tests: the broker of docker-compose.yml (the official apache/kafka
- * image of the version infra/kafka/pom.xml pins, and its settings), advertising the host port
- * that tests connect to. The testcontainers Kafka module takes Confluent images only, so this is
- * a generic container.
+ * The Kafka container of the tests: the official apache/kafka image that docker-compose.yml runs
+ * (the version infra/kafka/pom.xml pins), as a development broker like the local one (one KRaft
+ * node, no authentication, no topic auto-creation), advertising the host port that tests connect
+ * to. The testcontainers Kafka module takes Confluent images only, so this is a generic container.
  */
 export function kafkaContainerSpec(hostPort: number): { image: string; environment: Record<string, string>; port: number } {
-  const broker = composeService('kafka');
-  const environment = composeEnvironment(broker);
-  // No "kafka" host name outside compose: the container reaches itself on localhost.
-  environment.KAFKA_ADVERTISED_LISTENERS = `INTERNAL://localhost:19092,EXTERNAL://localhost:${hostPort}`;
-  return { image: broker.image as string, environment, port: KAFKA_CLIENT_PORT };
+  const environment: Record<string, string> = {
+    KAFKA_NODE_ID: '1',
+    KAFKA_PROCESS_ROLES: 'broker,controller',
+    KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+    KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+    KAFKA_LISTENERS: `INTERNAL://:19092,EXTERNAL://:${KAFKA_CLIENT_PORT},CONTROLLER://:9093`,
+    KAFKA_ADVERTISED_LISTENERS: `INTERNAL://localhost:19092,EXTERNAL://localhost:${hostPort}`,
+    KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    KAFKA_INTER_BROKER_LISTENER_NAME: 'INTERNAL',
+    KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+    KAFKA_NUM_PARTITIONS: '3',
+    KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+    KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+    KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+    KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+  };
+  return { image: composeService('kafka-1').image as string, environment, port: KAFKA_CLIENT_PORT };
 }
 
 async function startContainers(): Promise<TestInfrastructure> {
