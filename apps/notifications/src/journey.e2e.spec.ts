@@ -1,6 +1,7 @@
 import {
   createTestDatabase,
   eventually,
+  isolatedKafkaEnv,
   processExited,
   runScript,
   ServiceProcess,
@@ -38,7 +39,7 @@ describe('an opening travels from the registry through the funding ledger to the
     webhook = await startWebhookReceiver();
     smtp = await startSmtpReceiver();
     for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`journey_${name}`);
-    common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('journey') };
+    common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), ...isolatedKafkaEnv(uniqueTopicPrefix('journey')) };
     services.push(
       await startServiceProcess('registry', 'apps/registry/src/main.ts', { ...common, DATABASE_URL: databases.registry.url }),
       await startServiceProcess('funding-ledger', 'apps/funding-ledger/src/main.ts', { ...common, DATABASE_URL: databases.ledger.url }),

@@ -11,11 +11,13 @@ import {
   testKafka,
   uniqueTopicPrefix,
   waitForGroupToCatchUp,
+  isolatedKafkaEnv,
 } from '@ki/testing';
 import { ChildProcess } from 'node:child_process';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeEvent } from './envelope-codec';
+import { ensureTopics } from './topics';
 
 const EVENTS = 3000;
 
@@ -28,6 +30,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
   let kafka: Kafka;
   let env: Record<string, string>;
   let topic: string;
+  let groupId: string;
   let child: ChildProcess | undefined;
 
   const counts = async () => {
@@ -42,10 +45,13 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     kafka = testKafka();
     const prefix = uniqueTopicPrefix();
     topic = `${prefix}${Topics.centres}`;
+    groupId = `${prefix}probe`;
+    // The test publishes while the process is still starting: the topics must exist already.
+    await ensureTopics(kafka, prefix);
     env = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
+      ...isolatedKafkaEnv(prefix),
       PORT: String(await freePort()),
     };
   });
@@ -92,7 +98,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     await processExited(child);
     const atKill = await counts();
     child = startProbeProcess(env);
-    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
 
     expect(atKill.total).toBeLessThan(EVENTS);
     expect(await counts()).toEqual({ total: EVENTS, distinct: EVENTS });
@@ -105,7 +111,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     child?.kill('SIGTERM');
     const code = await processExited(child as ChildProcess);
     child = startProbeProcess(env);
-    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
 
     expect(code).toBe(0);
     expect(await counts()).toEqual({ total: 2 * EVENTS, distinct: 2 * EVENTS });

@@ -34,6 +34,14 @@ export class ServiceEnv {
   @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_TOPIC_PREFIX may contain letters, digits, ".", "_" and "-" only' })
   KAFKA_TOPIC_PREFIX?: string;
 
+  /**
+   * Prefix of the Kafka consumer group ids, for tests only: suites that run in parallel on one
+   * broker each get groups of their own. Inbox rows and dead letters keep the group's name.
+   */
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_GROUP_ID_PREFIX may contain letters, digits, ".", "_" and "-" only' })
+  KAFKA_GROUP_ID_PREFIX?: string;
+
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
@@ -50,7 +58,8 @@ export interface ServiceConfig {
   service: string;
   http: { host: string; port: number };
   databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string };
+  /** `groupIdPrefix` goes before every consumer group id on the broker; empty outside tests. */
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; groupIdPrefix: string };
   logLevel: LogLevel;
 }
 
@@ -84,6 +93,9 @@ export function validateEnv<E extends ServiceEnv>(envClass: new () => E, env: No
 
 /** The shared part of a service's configuration, with local-development defaults. */
 export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): ServiceConfig {
+  // Group ids are part of the contract with the broker (a renamed group reads every topic again).
+  if (env.NODE_ENV === 'production' && env.KAFKA_GROUP_ID_PREFIX)
+    throw new ConfigError([`KAFKA_GROUP_ID_PREFIX=${JSON.stringify(env.KAFKA_GROUP_ID_PREFIX)}: tests only, not with NODE_ENV=production`]);
   return {
     service: defaults.service,
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port },
@@ -92,6 +104,7 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
       clientId: defaults.service,
       topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
+      groupIdPrefix: env.KAFKA_GROUP_ID_PREFIX ?? '',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };
