@@ -3,6 +3,7 @@ import {
   coesfeldOpened,
   freePort,
   processExited,
+  runScript,
   startScriptProcess,
   createTestDatabase,
   eventually,
@@ -115,6 +116,27 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
 
     expect(code).toBe(0);
     expect(await counts()).toEqual({ total: 2 * EVENTS, distinct: 2 * EVENTS });
+  });
+
+  it('stopped by SIGINT and at once SIGTERM (Ctrl-C under a supervisor), drains as for one signal and exits 0', async () => {
+    if (child) {
+      child.kill('SIGTERM');
+      await processExited(child);
+    }
+    const run = runScript('probe', 'libs/messaging/src/test-support/probe-main.ts', env);
+    child = run.child;
+    await publish(EVENTS, 2 * EVENTS + 1);
+    await waitUntilProcessing(2 * EVENTS + 300);
+
+    child.kill('SIGINT');
+    child.kill('SIGTERM');
+    const code = await processExited(child);
+    child = startProbeProcess(env);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
+
+    expect(code).toBe(0);
+    expect(run.output.join('')).not.toContain('exiting without waiting');
+    expect(await counts()).toEqual({ total: 3 * EVENTS, distinct: 3 * EVENTS });
     child.kill('SIGTERM');
     await processExited(child);
   });
