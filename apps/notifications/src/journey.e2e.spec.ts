@@ -1,3 +1,4 @@
+import { ConsumerGroups, topicName, Topics } from '@ki/contracts';
 import {
   createTestDatabase,
   eventually,
@@ -8,7 +9,9 @@ import {
   startServiceProcess,
   TestDatabase,
   testInfrastructure,
+  testKafka,
   uniqueTopicPrefix,
+  waitForGroupToCatchUp,
   waitUntilHealthy,
 } from '@ki/testing';
 import { verifyWebhook } from './subscriptions/domain/webhook-signature';
@@ -147,6 +150,13 @@ describe('an opening travels from the registry through the funding ledger to the
     expect(mail.text).toContain('155.833,33 €');
     const feed = await (await fetch(`${notifications}/feed.atom`)).text();
     expect(feed).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
+    // Counted again once both consumer groups have handled everything on their topics.
+    const kafka = testKafka();
+    const [centres, funding] = [Topics.centres, Topics.funding].map((t) => topicName(t, common.KAFKA_TOPIC_PREFIX));
+    await waitForGroupToCatchUp(kafka, `${common.KAFKA_GROUP_ID_PREFIX}${ConsumerGroups.fundingLedger}`, centres);
+    await waitForGroupToCatchUp(kafka, `${common.KAFKA_GROUP_ID_PREFIX}${ConsumerGroups.notifications}`, [centres, funding]);
+    const announced = (await (await fetch(`${notifications}/announcements?hostBodyKey=05558`)).json()) as unknown[];
+    expect(announced).toHaveLength(1);
     expect(aboutCoesfeld()).toHaveLength(1);
 
     for (const running of services) running.child.kill('SIGTERM');
