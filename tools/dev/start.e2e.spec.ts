@@ -54,6 +54,8 @@ describe('npm start', () => {
         CONSOLE_PORT: String(ports[3]),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own, as a terminal gives `npm start`: Ctrl-C signals the whole group.
+      detached: true,
     });
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
@@ -66,7 +68,7 @@ describe('npm start', () => {
     for (const db of databases) await db.drop();
   });
 
-  it('brings up broker and services, prints their URLs, and Ctrl-C leaves no process behind', async () => {
+  it('brings up broker and services, prints their URLs, and Ctrl-C drains every service and leaves no process behind', async () => {
     await eventually(
       () => {
         if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
@@ -82,11 +84,14 @@ describe('npm start', () => {
     expect(pids.length).toBe(5); // four services and the broker
     expect((await fetch(`http://127.0.0.1:${ports[3]}/`)).headers.get('content-type')).toContain('text/html');
 
-    child.kill('SIGINT');
+    // Ctrl-C: the terminal sends SIGINT to every process of the group.
+    process.kill(-(child.pid as number), 'SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
 
     expect(code).toBe(0);
     expect(output).toContain('everything stopped');
+    expect(output).not.toContain('exiting without waiting');
+    expect(output.match(/INFO {2}stopped\b/g)).toHaveLength(4); // each service drained and said so
     expect(pids.filter(alive)).toEqual([]);
   });
 });

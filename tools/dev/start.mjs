@@ -69,6 +69,8 @@ function startService(service, env) {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: Ctrl-C reaches only this starter, which stops each service with one SIGTERM.
+    detached: true,
   });
   fs.writeFileSync(pidFile(service.name), String(child.pid));
   const write = prefixed(service.name, service.color);
@@ -126,6 +128,8 @@ async function main() {
   ensureNodeModules();
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
+  // A closed terminal: the services, in groups of their own, would not hear it otherwise.
+  process.on('SIGHUP', () => shutdown(0));
   const infra = await ensureLocalInfrastructure();
   brokerStartedHere = infra.kafka.started;
 

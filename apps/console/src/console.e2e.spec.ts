@@ -3,6 +3,7 @@ import {
   coesfeldOpened,
   createTestDatabase,
   eventually,
+  isolatedKafkaEnv,
   processExited,
   repoRoot,
   ServiceProcess,
@@ -37,7 +38,7 @@ describe('the console page in a browser', () => {
     services.push(
       await startServiceProcess(name, script, {
         KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
-        KAFKA_TOPIC_PREFIX: topicPrefix,
+        ...isolatedKafkaEnv(topicPrefix),
         ...env,
       }),
     );

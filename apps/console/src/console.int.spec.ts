@@ -1,5 +1,5 @@
-import { EventTypes, RegisterCentreV1, Topics } from '@ki/contracts';
-import { EventPublisher } from '@ki/messaging';
+import { EventTypes, RegisterCentreV1, topicName, Topics } from '@ki/contracts';
+import { EventPublisher, readDeadLetter } from '@ki/messaging';
 import { eventually, startTestService, testKafka, TestService, uniqueTopicPrefix } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 // The API test runs the real services next to the console in one process; console code never imports them.
@@ -309,5 +309,59 @@ describe('the operator console', () => {
       ratePerMinute: expect.any(Number),
     });
     expect(catalogue.types.find((t) => t.type === EventTypes.CentreOpenedV1.type)?.ratePerMinute).toBeGreaterThan(0);
+  });
+
+  it('lists a dead letter sent twice (a consumer crashed between sending it and committing) once, and shows it once in the journey', async () => {
+    const centreId = await register('05370', 'Heinsberg');
+    const eventId = randomUUID();
+    const correlationId = randomUUID();
+    const payload = {
+      centreId,
+      hostBodyKey: '05370',
+      territoryKey: '05370',
+      hostBodyName: 'Kreis Heinsberg',
+      ordinal: 3,
+      openedOn: 'never',
+      place: 'Heinsberg',
+    };
+    await publishPoisonOpening(testKafka(), topicPrefix, { eventId, correlationId, payload });
+    const first = await eventually(
+      async () => {
+        const found = (await read<DeadLetterView[]>(`/api/dead-letters?consumerGroup=funding-ledger`)).find((l) => l.id === eventId);
+        if (!found) throw new Error('not dead-lettered yet');
+        return found;
+      },
+      { name: 'poison dead-lettered', timeout: 30_000, interval: 250 },
+    );
+
+    // The same dead letter once more, as the consumer sends it again after a restart.
+    const copy = await readDeadLetter(testKafka(), first.partition, first.offset, topicPrefix);
+    if (!copy) throw new Error('dead letter not readable');
+    const producer = testKafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName(Topics.deadLetters, topicPrefix),
+      messages: [{ key: copy.key, value: copy.value, headers: copy.headers }],
+    });
+    await producer.disconnect();
+    await eventually(
+      async () => {
+        const rows = await read<FlowRow[]>(`/api/flow?correlationId=${correlationId}&limit=50`);
+        expect(rows.filter((r) => r.deadLetter?.consumerGroup === 'funding-ledger')).toHaveLength(2);
+        expect(rows.filter((r) => r.deadLetter?.consumerGroup === 'notifications')).toHaveLength(1);
+      },
+      { name: 'the copy in the console', timeout: 30_000, interval: 250 },
+    );
+
+    const listed = (await read<DeadLetterView[]>(`/api/dead-letters`)).filter((l) => l.id === eventId);
+    expect(listed.map((l) => l.consumerGroup).sort()).toEqual(['funding-ledger', 'notifications']);
+    expect(listed.find((l) => l.consumerGroup === 'funding-ledger')).toMatchObject({ partition: first.partition, offset: first.offset });
+    const journey = await journeyOf(correlationId);
+    expect(
+      journey.entries
+        .filter((e) => e.deadLetteredBy)
+        .map((e) => e.deadLetteredBy)
+        .sort(),
+    ).toEqual(['funding-ledger', 'notifications']);
   });
 });

@@ -1,13 +1,17 @@
+import { ConsumerGroups, topicName, Topics } from '@ki/contracts';
 import {
   createTestDatabase,
   eventually,
+  isolatedKafkaEnv,
   processExited,
   runScript,
   ServiceProcess,
   startServiceProcess,
   TestDatabase,
   testInfrastructure,
+  testKafka,
   uniqueTopicPrefix,
+  waitForGroupToCatchUp,
   waitUntilHealthy,
 } from '@ki/testing';
 import { Client } from 'pg';
@@ -39,7 +43,7 @@ describe('an opening travels from the registry through the funding ledger to the
     webhook = await startWebhookReceiver();
     smtp = await startSmtpReceiver();
     for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`journey_${name}`);
-    common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('journey') };
+    common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), ...isolatedKafkaEnv(uniqueTopicPrefix('journey')) };
     services.push(
       await startServiceProcess('registry', 'apps/registry/src/main.ts', { ...common, DATABASE_URL: databases.registry.url }),
       await startServiceProcess('funding-ledger', 'apps/funding-ledger/src/main.ts', { ...common, DATABASE_URL: databases.ledger.url }),
@@ -151,6 +155,13 @@ describe('an opening travels from the registry through the funding ledger to the
     expect(mail.text).toContain('155.833,33 €');
     const feed = await (await fetch(`${notifications}/feed.atom`)).text();
     expect(feed).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
+    // Counted again once both consumer groups have handled everything on their topics.
+    const kafka = testKafka();
+    const [centres, funding] = [Topics.centres, Topics.funding].map((t) => topicName(t, common.KAFKA_TOPIC_PREFIX));
+    await waitForGroupToCatchUp(kafka, `${common.KAFKA_GROUP_ID_PREFIX}${ConsumerGroups.fundingLedger}`, centres);
+    await waitForGroupToCatchUp(kafka, `${common.KAFKA_GROUP_ID_PREFIX}${ConsumerGroups.notifications}`, [centres, funding]);
+    const announced = (await (await fetch(`${notifications}/announcements?hostBodyKey=05558`)).json()) as unknown[];
+    expect(announced).toHaveLength(1);
     expect(aboutCoesfeld()).toHaveLength(1);
 
     // The 49 openings of the history import were recorded with their funding, and none of them was announced or delivered.

@@ -43,7 +43,7 @@ describe('consuming with the inbox, retries and dead letters', () => {
     const { envelope, message } = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test');
 
     await producer.send({ topic: centres, messages: Array.from({ length: 1000 }, () => message) });
-    await waitForGroupToCatchUp(kafka, 'probe', centres);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     expect(await effectsOf(envelope.id)).toHaveLength(1);
   });
@@ -52,11 +52,11 @@ describe('consuming with the inbox, retries and dead letters', () => {
     const opening = () => encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05558' }), '/ki/test');
     const [a, b, c, d, e] = [opening(), opening(), opening(), opening(), opening()];
     await producer.send({ topic: centres, messages: [a.message, b.message] });
-    await waitForGroupToCatchUp(kafka, 'probe', centres);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     // One partition (one key), so one chunk: two events seen before, three new, one of them twice.
     await producer.send({ topic: centres, messages: [a.message, c.message, b.message, d.message, e.message, e.message] });
-    await waitForGroupToCatchUp(kafka, 'probe', centres);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     for (const { envelope } of [a, b, c, d, e]) expect(await effectsOf(envelope.id)).toHaveLength(1);
   });
@@ -125,7 +125,7 @@ describe('consuming with the inbox, retries and dead letters', () => {
     const record = await replayDeadLetter(kafka, letter, { replayedBy: 'operator@test', reason: 'handler fixed', topicPrefix: prefix });
     await eventually(async () => expect(await effectsOf(stuck.envelope.id)).toHaveLength(1), { name: 'replayed event handled' });
     await replayDeadLetter(kafka, letter, { replayedBy: 'operator@test', reason: 'again, by mistake', topicPrefix: prefix });
-    await waitForGroupToCatchUp(kafka, 'probe', centres);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     expect(await effectsOf(stuck.envelope.id)).toHaveLength(1);
     expect(record).toMatchObject({ eventId: stuck.envelope.id, topic: centres, replayedBy: 'operator@test', reason: 'handler fixed' });
@@ -169,7 +169,7 @@ describe('consuming a batch of several chunks', () => {
 
     // One key, so one partition and, in one fetch, three chunks of five.
     await producer.send({ topic: centres, messages: [...first, ...second, ...third].map((e) => e.message) });
-    await waitForGroupToCatchUp(kafka, 'probe-chunks', centres);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe-chunks'), centres);
 
     const handled = [...first, ...second, ...third].filter((e) => e !== rejected);
     const effects: { event_id: string }[] = await probe.app

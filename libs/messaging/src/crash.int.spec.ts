@@ -3,6 +3,7 @@ import {
   coesfeldOpened,
   freePort,
   processExited,
+  runScript,
   startScriptProcess,
   createTestDatabase,
   eventually,
@@ -11,11 +12,13 @@ import {
   testKafka,
   uniqueTopicPrefix,
   waitForGroupToCatchUp,
+  isolatedKafkaEnv,
 } from '@ki/testing';
 import { ChildProcess } from 'node:child_process';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { encodeEvent } from './envelope-codec';
+import { ensureTopics } from './topics';
 
 const EVENTS = 3000;
 
@@ -28,6 +31,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
   let kafka: Kafka;
   let env: Record<string, string>;
   let topic: string;
+  let groupId: string;
   let child: ChildProcess | undefined;
 
   const counts = async () => {
@@ -42,10 +46,13 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     kafka = testKafka();
     const prefix = uniqueTopicPrefix();
     topic = `${prefix}${Topics.centres}`;
+    groupId = `${prefix}probe`;
+    // The test publishes while the process is still starting: the topics must exist already.
+    await ensureTopics(kafka, prefix);
     env = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
+      ...isolatedKafkaEnv(prefix),
       PORT: String(await freePort()),
     };
   });
@@ -92,7 +99,7 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     await processExited(child);
     const atKill = await counts();
     child = startProbeProcess(env);
-    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
 
     expect(atKill.total).toBeLessThan(EVENTS);
     expect(await counts()).toEqual({ total: EVENTS, distinct: EVENTS });
@@ -105,10 +112,32 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     child?.kill('SIGTERM');
     const code = await processExited(child as ChildProcess);
     child = startProbeProcess(env);
-    await waitForGroupToCatchUp(kafka, 'probe', topic, 120_000);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
 
     expect(code).toBe(0);
     expect(await counts()).toEqual({ total: 2 * EVENTS, distinct: 2 * EVENTS });
+  });
+
+  it('stopped by SIGINT and at once SIGTERM (Ctrl-C under a supervisor), drains as for one signal and exits 0', async () => {
+    if (child) {
+      child.kill('SIGTERM');
+      await processExited(child);
+    }
+    const before = (await counts().catch(() => ({ total: 0 }))).total; // no table before the first start
+    const run = runScript('probe', 'libs/messaging/src/test-support/probe-main.ts', env);
+    child = run.child;
+    await publish(EVENTS, 2 * EVENTS + 1);
+    await waitUntilProcessing(before + 300);
+
+    child.kill('SIGINT');
+    child.kill('SIGTERM');
+    const code = await processExited(child);
+    child = startProbeProcess(env);
+    await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
+
+    expect(code).toBe(0);
+    expect(run.output.join('')).not.toContain('exiting without waiting');
+    expect(await counts()).toEqual({ total: before + EVENTS, distinct: before + EVENTS });
     child.kill('SIGTERM');
     await processExited(child);
   });

@@ -21,6 +21,8 @@ export interface KafkaEventsServerOptions {
   /** Whether handlers without an explicit group belong to this server. */
   isDefaultGroup?: boolean;
   topicPrefix?: string;
+  /** Goes before `groupId` on the broker only (tests); inbox rows, dead letters and metrics name `groupId`. */
+  groupIdPrefix?: string;
   /** Handler attempts before a failing message is dead-lettered. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
@@ -163,7 +165,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     await producer.connect();
     this.producer = producer;
     const consumer = this.options.kafka.consumer({
-      groupId: this.options.groupId,
+      groupId: `${this.options.groupIdPrefix ?? ''}${this.options.groupId}`,
       allowAutoTopicCreation: false,
       // Bigger fetches mean fewer, larger inbox transactions.
       maxBytesPerPartition: 8 * 1024 * 1024,
@@ -397,7 +399,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         seen.add(envelope.id);
         await this.runHandler(manager, delivery, handler, envelope);
         // Long chunks must not cost this member its partitions.
-        if (++handled % 500 === 0) await heartbeat().catch(() => undefined);
+        if (++handled % 500 === 0) await this.heartbeat(heartbeat);
         outcomes.push('processed');
       }
     }
@@ -524,7 +526,20 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     const until = Date.now() + ms;
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-      await heartbeat().catch(() => undefined);
+      await this.heartbeat(heartbeat);
+    }
+  }
+
+  /**
+   * A heartbeat in the middle of work: its failure (a rebalance under way, the coordinator gone)
+   * must not fail the transaction being handled, since the batch's staleness check stops the
+   * work, but it is logged, so a member that loses its partitions shows why.
+   */
+  private async heartbeat(heartbeat: () => Promise<void>): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (err) {
+      this.logger.warn(`${this.options.groupId}: heartbeat failed: ${(err as Error).message}`);
     }
   }
 

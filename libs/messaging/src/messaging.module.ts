@@ -48,10 +48,19 @@ export class Messaging implements MessagingRuntime, OnApplicationBootstrap, OnAp
     private readonly checks: HealthChecks,
     private readonly indicators: HealthIndicatorService,
   ) {
-    const topicPrefix = config.kafka.topicPrefix;
+    const { topicPrefix, groupIdPrefix } = config.kafka;
     this.servers = options.consumerGroups.map(
       (groupId, i) =>
-        new KafkaEventsServer({ kafka, dataSource, metrics, groupId, isDefaultGroup: i === 0, topicPrefix, chunkSize: options.chunkSize }),
+        new KafkaEventsServer({
+          kafka,
+          dataSource,
+          metrics,
+          groupId,
+          groupIdPrefix,
+          isDefaultGroup: i === 0,
+          topicPrefix,
+          chunkSize: options.chunkSize,
+        }),
     );
     this.relay = new OutboxRelay({ kafka, dataSource, metrics, topicPrefix, log: this.logger });
     this.publisher = new EventPublisher(kafka, { source: `/ki/${config.service}`, topicPrefix });

@@ -109,10 +109,10 @@ describe('a database outage under a consumer', () => {
       encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: KEYS[i % 3], ordinal: i + 1 }), '/ki/test'),
     );
     await producer.send({ topic, messages: events.slice(0, 10).map((e) => e.message) });
-    await waitForGroupToCatchUp(kafka, 'probe', topic);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), topic);
 
     proxy.cut();
-    const committedBefore = await committedTotal(kafka, 'probe', topic);
+    const committedBefore = await committedTotal(kafka, probe.groupId('probe'), topic);
     await producer.send({ topic, messages: events.slice(10).map((e) => e.message) });
     const down = await eventually(
       async () => {
@@ -123,9 +123,9 @@ describe('a database outage under a consumer', () => {
       },
       { name: 'unhealthy while the database is gone', timeout: 30_000 },
     );
-    const committedDuring = await committedTotal(kafka, 'probe', topic);
+    const committedDuring = await committedTotal(kafka, probe.groupId('probe'), topic);
     proxy.restore();
-    await waitForGroupToCatchUp(kafka, 'probe', topic, 90_000);
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), topic, 90_000);
     await producer.disconnect();
 
     expect(down.body.error?.database).toBeDefined();

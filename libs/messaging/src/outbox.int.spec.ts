@@ -4,7 +4,7 @@ import { coesfeldOpened, collectMessages, eventually, startTestService, testKafk
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { encodeEvent } from './envelope-codec';
-import { FOLLOW_UP_PLACE, probeService } from './test-support/probe.service';
+import { FOLLOW_UP_PLACE, probeService, ROLLBACK_PLACE } from './test-support/probe.service';
 
 describe('publishing through the transactional outbox', () => {
   let probe: TestService;
@@ -87,17 +87,25 @@ describe('publishing through the transactional outbox', () => {
     expect(unsent).toBe(0);
   });
 
-  it('publishes nothing when the change is rolled back', async () => {
-    const opened = coesfeldOpened();
-    await post(opened);
+  it('publishes nothing when the change is rolled back after its event was added', async () => {
+    const rolledBack = coesfeldOpened({ place: ROLLBACK_PLACE });
+    const marker = coesfeldOpened();
 
-    const duplicate = await post({ ...opened, ordinal: 51 }); // same centre id: the insert fails, the transaction rolls back
+    const failed = await post(rolledBack); // adds to the outbox, then its transaction rolls back
+    const committed = await post(marker);
 
-    expect(duplicate.status).toBe(500);
+    expect(failed.status).toBe(500);
+    expect(committed.status).toBe(202);
+    // Same key, so the same partition: once the later marker is on the topic, the relay has sent everything before it.
+    await eventually(() => {
+      if (!centres.messages.some((m) => JSON.parse(m.value ?? '{}').centreId === marker.centreId))
+        throw new Error('marker not on the topic yet');
+    });
+    expect(centres.messages.filter((m) => JSON.parse(m.value ?? '{}').centreId === rolledBack.centreId)).toEqual([]);
     const [{ count }] = await probe.app
       .get(DataSource)
-      .query(`SELECT count(*)::int AS count FROM messaging_outbox WHERE payload::jsonb->>'centreId' = $1`, [opened.centreId]);
-    expect(count).toBe(1);
+      .query(`SELECT count(*)::int AS count FROM messaging_outbox WHERE payload::jsonb->>'centreId' = $1`, [rolledBack.centreId]);
+    expect(count).toBe(0);
   });
 
   it('carries the trace and correlation of an HTTP request through every downstream event and log line', async () => {

@@ -94,18 +94,27 @@ export function runServiceProcess(definition: ServiceDefinition): void {
   );
 }
 
+/** How soon after one stop signal the other one still belongs to the same request. */
+const ONE_STOP_REQUEST_MS = 2000;
+
 /**
  * SIGTERM or SIGINT: finish in-flight handlers, commit, disconnect, exit 0. A second signal
- * exits at once with 1 (uncommitted messages are redelivered and deduplicated).
+ * exits at once with 1 (uncommitted messages are redelivered and deduplicated), except the other
+ * signal within {@link ONE_STOP_REQUEST_MS}: Ctrl-C sends SIGINT to every process of the terminal's
+ * process group, and a supervisor among them then forwards SIGTERM; that is one request to stop.
  */
 function stopOnSignals(app: INestApplication, logger: import('pino').Logger): void {
-  let stopping = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (first && first.signal !== signal && Date.now() - first.at < ONE_STOP_REQUEST_MS) {
+      logger.info(`${signal} right after ${first.signal}: already stopping`);
+      return;
+    }
+    if (first) {
       logger.warn(`${signal} again: exiting without waiting`);
       process.exit(1);
     }
-    stopping = true;
+    first = { signal, at: Date.now() };
     logger.info(`${signal} received: finishing in-flight messages, then stopping`);
     app.close().then(
       () => {

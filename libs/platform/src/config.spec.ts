@@ -9,7 +9,7 @@ describe('service configuration', () => {
       service: 'registry',
       http: { host: '127.0.0.1', port: 3001 },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
-      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '', security: {} },
+      kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '', groupIdPrefix: '', security: {} },
       logLevel: 'info',
     });
   });
@@ -25,12 +25,20 @@ describe('service configuration', () => {
   it('names every invalid variable', () => {
     let error: unknown;
     try {
-      validateEnv(ServiceEnv, { PORT: 'eighty', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud' });
+      validateEnv(ServiceEnv, { PORT: 'eighty', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud', KAFKA_GROUP_ID_PREFIX: 'a b' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const variables = (error as ConfigError).problems.map((p) => p.split('=')[0]);
-    expect(new Set(variables)).toEqual(new Set(['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL']));
+    expect(new Set(variables)).toEqual(new Set(['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'KAFKA_GROUP_ID_PREFIX']));
+  });
+
+  it('prefixes consumer group ids in tests and refuses a prefix in production, where group ids stay as declared', () => {
+    const test = serviceConfig(defaults, validateEnv(ServiceEnv, { KAFKA_GROUP_ID_PREFIX: 't-1a2b.' }));
+    expect(test.kafka.groupIdPrefix).toBe('t-1a2b.');
+    expect(() => serviceConfig(defaults, validateEnv(ServiceEnv, { NODE_ENV: 'production', KAFKA_GROUP_ID_PREFIX: 't-1a2b.' }))).toThrow(
+      /KAFKA_GROUP_ID_PREFIX.*NODE_ENV=production/,
+    );
   });
 });

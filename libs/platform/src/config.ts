@@ -68,6 +68,14 @@ export class ServiceEnv {
   @Matches(/^[^,=\s]+:\d+=[^,=\s]+:\d+(,[^,=\s]+:\d+=[^,=\s]+:\d+)*$/, { message: 'KAFKA_CONNECT_VIA must be host:port=host:port[,...]' })
   KAFKA_CONNECT_VIA?: string;
 
+  /**
+   * Prefix of the Kafka consumer group ids, for tests only: suites that run in parallel on one
+   * broker each get groups of their own. Inbox rows and dead letters keep the group's name.
+   */
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'KAFKA_GROUP_ID_PREFIX may contain letters, digits, ".", "_" and "-" only' })
+  KAFKA_GROUP_ID_PREFIX?: string;
+
   @IsOptional()
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
@@ -84,7 +92,15 @@ export interface ServiceConfig {
   service: string;
   http: { host: string; port: number };
   databaseUrl: string;
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string; security: KafkaSecurity; connectVia?: Record<string, string> };
+  /** `groupIdPrefix` goes before every consumer group id on the broker; empty outside tests. */
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topicPrefix: string;
+    groupIdPrefix: string;
+    security: KafkaSecurity;
+    connectVia?: Record<string, string>;
+  };
   logLevel: LogLevel;
 }
 
@@ -118,6 +134,9 @@ export function validateEnv<E extends ServiceEnv>(envClass: new () => E, env: No
 
 /** The shared part of a service's configuration, with local-development defaults. */
 export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): ServiceConfig {
+  // Group ids are part of the contract with the broker (a renamed group reads every topic again).
+  if (env.NODE_ENV === 'production' && env.KAFKA_GROUP_ID_PREFIX)
+    throw new ConfigError([`KAFKA_GROUP_ID_PREFIX=${JSON.stringify(env.KAFKA_GROUP_ID_PREFIX)}: tests only, not with NODE_ENV=production`]);
   return {
     service: defaults.service,
     http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port },
@@ -130,6 +149,8 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       ...(env.KAFKA_CONNECT_VIA
         ? { connectVia: Object.fromEntries(env.KAFKA_CONNECT_VIA.split(',').map((pair) => pair.split('=') as [string, string])) }
         : {}),
+
+      groupIdPrefix: env.KAFKA_GROUP_ID_PREFIX ?? '',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
   };

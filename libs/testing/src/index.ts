@@ -12,3 +12,4 @@ export * from './tcp-proxy';
 export * from './local';
 export * from './processes';
 export * from './leftover-brokers';
+export * from './inbox';

@@ -24,6 +24,19 @@ export function uniqueTopicPrefix(label = 't'): string {
   return `${label}-${uniqueId()}.`;
 }
 
+/**
+ * Topic and consumer group prefix of one test's services: they see only their own topics, and no
+ * service of a suite running in parallel joins their consumer groups (as kafka config values).
+ */
+export function isolatedKafka(prefix: string): { topicPrefix: string; groupIdPrefix: string } {
+  return { topicPrefix: prefix, groupIdPrefix: prefix };
+}
+
+/** The same as environment variables, for services started as processes. */
+export function isolatedKafkaEnv(prefix: string): { KAFKA_TOPIC_PREFIX: string; KAFKA_GROUP_ID_PREFIX: string } {
+  return { KAFKA_TOPIC_PREFIX: prefix, KAFKA_GROUP_ID_PREFIX: prefix };
+}
+
 /** A database created for one spec file; `drop()` removes it again. */
 export interface TestDatabase {
   name: string;

@@ -1,21 +1,48 @@
-import { Kafka } from 'kafkajs';
+import { AssignerProtocol, Kafka } from 'kafkajs';
 import { eventually } from './eventually';
 
-/** Resolves once consumer group `groupId` has committed offsets up to the end of every partition of `topic`. */
-export async function waitForGroupToCatchUp(kafka: Kafka, groupId: string, topic: string, timeout = 60_000): Promise<void> {
+/**
+ * Resolves once consumer group `groupId` has committed offsets up to the end of every partition of
+ * each topic. "Exactly once" checks count after it: a duplicate would be in the database by then.
+ */
+export async function waitForGroupToCatchUp(kafka: Kafka, groupId: string, topics: string | string[], timeout = 60_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of [topics].flat())
+      await eventually(
+        async () => {
+          const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+          for (const end of ends) {
+            const done = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            const behind = BigInt(end.high) - (done === '-1' ? 0n : BigInt(done));
+            if (behind > 0n) throw new Error(`${groupId} is ${behind} behind on ${topic}[${end.partition}]`);
+          }
+        },
+        { name: `${groupId} caught up on ${topic}`, timeout, interval: 200 },
+      );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Resolves once consumer group `groupId` is stable with `members` members that each have partitions of `topic`. */
+export async function waitForGroupMembers(kafka: Kafka, groupId: string, topic: string, members: number, timeout = 60_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await eventually(
       async () => {
-        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-        for (const end of ends) {
-          const done = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-          const behind = BigInt(end.high) - (done === '-1' ? 0n : BigInt(done));
-          if (behind > 0n) throw new Error(`${groupId} is ${behind} behind on ${topic}[${end.partition}]`);
-        }
+        const {
+          groups: [group],
+        } = await admin.describeGroups([groupId]);
+        const assigned = group.members.filter(
+          (m) => (AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment[topic]?.length ?? 0) > 0,
+        );
+        if (group.state !== 'Stable' || assigned.length !== members)
+          throw new Error(`${groupId} is ${group.state} with ${assigned.length} of ${members} members assigned to ${topic}`);
       },
-      { name: `${groupId} caught up on ${topic}`, timeout, interval: 200 },
+      { name: `${members} members of ${groupId} on ${topic}`, timeout, interval: 200 },
     );
   } finally {
     await admin.disconnect();

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { bootstrapService, createRootLogger, ServiceConfig, ServiceDefinition } from '@ki/platform';
 import type { AddressInfo } from 'node:net';
-import { createTestDatabase, TestDatabase, testInfrastructure, uniqueTopicPrefix } from './isolation';
+import { createTestDatabase, isolatedKafka, TestDatabase, testInfrastructure, uniqueTopicPrefix } from './isolation';
 
 /** A service running in the test process against the real broker and its own fresh database. */
 export interface TestService {
@@ -10,12 +10,18 @@ export interface TestService {
   database: TestDatabase;
   /** Base URL of its HTTP API. */
   url: string;
+  /** The id on the broker of its consumer group `name` (prefixed like its topics). */
+  groupId(name: string): string;
   /** Stops the service and drops its database. */
   close(): Promise<void>;
 }
 
 export interface TestServiceOptions {
-  /** Topic prefix shared by services that must see each other's events; a fresh one by default. */
+  /**
+   * Topic prefix shared by services that must see each other's events; a fresh one by default.
+   * It prefixes the consumer group ids too, so instances sharing it share their groups and no
+   * other suite's service joins them.
+   */
   topicPrefix?: string;
   /** Extra environment variables for the service's configuration. */
   env?: Record<string, string>;
@@ -23,6 +29,11 @@ export interface TestServiceOptions {
   databaseUrlVia?: (url: string) => string;
   /** Receives every JSON log line of the service (they go to stdout otherwise). */
   logSink?: (line: string) => void;
+  /**
+   * Name of this instance as its database connections' `application_name`, which the inbox
+   * records with every event it handles (`messaging_inbox.handled_by`).
+   */
+  instance?: string;
   /** Database of another instance of the same service (a second member of its consumer group); a fresh one by default. */
   database?: TestDatabase;
 }
@@ -32,11 +43,12 @@ export async function startTestService(definition: ServiceDefinition, options: T
   const { kafkaBrokers } = testInfrastructure();
   const base = definition.loadConfig({ KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
   const database = options.database ?? (await createTestDatabase(base.service));
+  const prefix = options.topicPrefix ?? uniqueTopicPrefix();
   const config: ServiceConfig = {
     ...base,
-    databaseUrl: options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url,
+    databaseUrl: withInstance(options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url, options.instance),
     http: { host: '127.0.0.1', port: 0 },
-    kafka: { ...base.kafka, topicPrefix: options.topicPrefix ?? uniqueTopicPrefix() },
+    kafka: { ...base.kafka, ...isolatedKafka(prefix) },
   };
   const destination = options.logSink ? { write: (line: string) => options.logSink?.(line) } : undefined;
   const app = await bootstrapService(definition.rootModule(config, createRootLogger(config, destination)), config, definition.docs);
@@ -46,6 +58,7 @@ export async function startTestService(definition: ServiceDefinition, options: T
     config,
     database,
     url: `http://127.0.0.1:${port}`,
+    groupId: (name) => `${config.kafka.groupIdPrefix}${name}`,
     close: async () => {
       try {
         await app.close();
@@ -55,4 +68,11 @@ export async function startTestService(definition: ServiceDefinition, options: T
       }
     },
   };
+}
+
+function withInstance(databaseUrl: string, instance: string | undefined): string {
+  if (!instance) return databaseUrl;
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', instance);
+  return url.toString();
 }

@@ -31,7 +31,7 @@ export class ConsumerLag {
   ) {}
 
   async snapshot(now = new Date()): Promise<PartitionLag[]> {
-    const prefix = this.config.kafka.topicPrefix;
+    const { topicPrefix: prefix, groupIdPrefix } = this.config.kafka;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -40,7 +40,7 @@ export class ConsumerLag {
         const topics = [...new Set(types.map((type) => findContract(type)?.topic).filter((t) => t !== undefined))].map((t) =>
           topicName(t, prefix),
         );
-        const committed = await admin.fetchOffsets({ groupId: group, topics });
+        const committed = await admin.fetchOffsets({ groupId: `${groupIdPrefix}${group}`, topics });
         for (const { topic, partitions } of committed) {
           const ends = await admin.fetchTopicOffsets(topic);
           for (const end of ends) {

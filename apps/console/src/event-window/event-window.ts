@@ -79,6 +79,15 @@ function readDeadLetter(headers: Record<string, string>): DeadLetterInfo {
   };
 }
 
+/**
+ * What a dead letter is about: one message of one topic that one consumer group failed. A consumer
+ * that crashes after sending a dead letter but before committing sends it again; both copies
+ * share this identity and are one dead letter.
+ */
+export function deadLetterIdentity(info: DeadLetterInfo): string {
+  return `${info.consumerGroup}|${info.originalTopic}[${info.originalPartition}]@${info.originalOffset}`;
+}
+
 function contractProblem(type: string | undefined, payload: unknown): string | undefined {
   const contract = type ? findContract(type) : undefined;
   if (!contract) return undefined;
@@ -176,8 +185,14 @@ export class EventWindow {
     return [...(this.byEventId.get(id) ?? [])].sort((a, b) => a.seq - b.seq);
   }
 
+  /** Dead letters, oldest first, each once: a copy sent again after a crash is left out. */
   deadLetters(): ObservedMessage[] {
-    return this.messages.filter((m) => m.deadLetter);
+    const seen = new Set<string>();
+    return this.messages.filter((m) => {
+      if (!m.deadLetter) return false;
+      const identity = deadLetterIdentity(m.deadLetter);
+      return !seen.has(identity) && !!seen.add(identity);
+    });
   }
 
   /** The dead letter at this partition and offset of the dead-letter topic, while it is in the window. */

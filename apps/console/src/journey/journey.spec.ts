@@ -1,6 +1,6 @@
 import { EnvelopeHeaders, EventTypes } from '@ki/contracts';
 import { coesfeldOpened } from '@ki/testing';
-import { observe, RawMessage } from '../event-window/event-window';
+import { EventWindow, observe, RawMessage } from '../event-window/event-window';
 import { buildJourney, formatCents, formatHundredths } from './journey';
 
 const opened = coesfeldOpened();
@@ -88,6 +88,39 @@ describe('the journey of a centre', () => {
     expect(journey.entries).toHaveLength(1);
     expect(journey.entries[0]).toMatchObject({ step: 'opened', deadLetteredBy: 'funding-ledger' });
     expect(journey.missing).toEqual([]);
+  });
+
+  it('shows a dead letter sent twice (a crash between sending and committing) as one failure, and lists it once', () => {
+    const poison = message(EventTypes.CentreOpenedV1.type, { ...opened, openedOn: 'soon' }, '2026-01-01T10:00:00.000Z', { offset: '7' });
+    const copy = (offset: string) => ({
+      ...poison,
+      topic: 'ki.dead-letters.v1',
+      offset,
+      headers: {
+        ...poison.headers,
+        dlq_original_topic: 'ki.registry.centres.v1',
+        dlq_original_partition: '0',
+        dlq_original_offset: '7',
+        dlq_consumer_group: 'funding-ledger',
+        dlq_error_code: 'CONTRACT.INVALID_PAYLOAD',
+        dlq_error: 'openedOn',
+      },
+    });
+    const byOtherGroup = { ...copy('2'), headers: { ...copy('2').headers, dlq_consumer_group: 'notifications' } };
+    const window = new EventWindow(100);
+    for (const raw of [poison, copy('0'), copy('1'), byOtherGroup]) window.add(raw);
+
+    const journey = buildJourney('05558', [...window.all()], {
+      now: new Date('2026-01-01T10:01:00Z'),
+      overdueAfterMs: 60_000,
+      reveal: false,
+    });
+
+    expect(journey.entries.map((e) => e.deadLetteredBy)).toEqual(['funding-ledger', 'notifications']);
+    expect(window.deadLetters().map((m) => [m.offset, m.deadLetter?.consumerGroup])).toEqual([
+      ['0', 'funding-ledger'],
+      ['2', 'notifications'],
+    ]);
   });
 
   it('writes cents as euros with thousands separators', () => {

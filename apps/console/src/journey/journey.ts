@@ -1,5 +1,5 @@
 import { EventTypes } from '@ki/contracts';
-import type { ObservedMessage } from '../event-window/event-window';
+import { deadLetterIdentity, ObservedMessage } from '../event-window/event-window';
 import { maskPayload } from '../shared/masking';
 
 /** The steps of a centre's journey, in the order they should happen. */
@@ -134,7 +134,7 @@ export function buildJourney(
   const entries: JourneyEntry[] = [];
   for (const message of messages) {
     if (!message.deadLetter && message.invalid) continue;
-    const identity = message.deadLetter ? `dlq:${message.partition}/${message.offset}` : `${message.topic}:${message.id}`;
+    const identity = message.deadLetter ? `dlq:${deadLetterIdentity(message.deadLetter)}` : `${message.topic}:${message.id}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
     entries.push(entryOf(message, options.reveal));

@@ -1,6 +1,16 @@
-import { EventTypes } from '@ki/contracts';
+import { ConsumerGroups, EventTypes, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, EventPublisher } from '@ki/messaging';
-import { coesfeldOpened, eventually, historicalOpenings, startTestService, testKafka, TestService } from '@ki/testing';
+import {
+  coesfeldOpened,
+  eventually,
+  handledByInstance,
+  historicalOpenings,
+  startTestService,
+  testKafka,
+  TestService,
+  waitForGroupMembers,
+  waitForGroupToCatchUp,
+} from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { fundingLedgerService } from '../service';
@@ -14,17 +24,24 @@ describe('two ledger instances in one consumer group', () => {
   let kafka: Kafka;
   let registry: EventPublisher;
   let db: DataSource;
+  let groupId: string;
+  let centresTopic: string;
 
   const count = async (sql: string, params: unknown[] = []) => (await db.query(sql, params))[0].n as number;
 
   beforeAll(async () => {
     // The MAIS budget fits exactly 40 full-year grants.
     const env = { LEDGER_PROGRAMMES_FILE: writeProgrammesFile({ grantCents: 40n * GRANT, postsHundredths: 100_000n }) };
-    first = await startTestService(fundingLedgerService, { env });
-    second = await startTestService(fundingLedgerService, { env, database: first.database, topicPrefix: first.config.kafka.topicPrefix });
+    first = await startTestService(fundingLedgerService, { env, instance: 'ledger-a' });
+    const { topicPrefix, groupIdPrefix } = first.config.kafka;
+    second = await startTestService(fundingLedgerService, { env, database: first.database, topicPrefix, instance: 'ledger-b' });
     db = first.app.get(DataSource);
     kafka = testKafka();
-    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix: first.config.kafka.topicPrefix });
+    registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix });
+    groupId = `${groupIdPrefix}${ConsumerGroups.fundingLedger}`;
+    centresTopic = topicName(Topics.centres, topicPrefix);
+    // Both members hold partitions before anything is sent, so both take part.
+    await waitForGroupMembers(kafka, groupId, centresTopic, 2);
   });
 
   afterAll(async () => {
@@ -45,6 +62,8 @@ describe('two ledger instances in one consumer group', () => {
       },
     );
 
+    await waitForGroupToCatchUp(kafka, groupId, centresTopic);
+
     const outcomes = await db.query(
       `SELECT outcome, reason, count(*)::int AS n FROM funding_decisions WHERE fiscal_year = 2016 GROUP BY outcome, reason ORDER BY outcome`,
     );
@@ -52,6 +71,19 @@ describe('two ledger instances in one consumer group', () => {
       { outcome: 'allocated', reason: null, n: 40 },
       { outcome: 'rejected', reason: 'BUDGET_EXHAUSTED', n: 10 },
     ]);
+    // The ledger refused them itself, seeing the budget at zero under its lock (not the database refusing an overdraft).
+    const rejected = await db.query(`SELECT payload::jsonb AS p FROM messaging_outbox WHERE event_type = $1`, [
+      EventTypes.FundingAllocationRejectedV1.type,
+    ]);
+    expect(rejected).toHaveLength(10);
+    for (const { p } of rejected) {
+      expect(p.reason).toBe('BUDGET_EXHAUSTED');
+      expect(p.detail).toBe(`MAIS_KI_GRANT 2016: ${GRANT} EUR_CENT needed, 0 left in the budget`);
+    }
+    // Both instances handled openings (the inbox records each one's connection).
+    const byInstance = await handledByInstance(db, EventTypes.CentreOpenedV1.type);
+    expect(Object.keys(byInstance)).toEqual(['ledger-a', 'ledger-b']);
+    expect(byInstance['ledger-a'] + byInstance['ledger-b']).toBe(50);
     const [budget] = await db.query(
       `SELECT credits_posted::text AS credits, debits_posted::text AS debits FROM ledger_accounts WHERE id = 'budget:MAIS_KI_GRANT:2016'`,
     );
@@ -79,6 +111,7 @@ describe('two ledger instances in one consumer group', () => {
         timeout: 30_000,
       },
     );
+    await waitForGroupToCatchUp(kafka, groupId, centresTopic);
     expect(await count(`SELECT count(*)::int AS n FROM funding_decisions WHERE centre_id = $1`, [opened.centreId])).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM ledger_transfers WHERE centre_id = $1`, [opened.centreId])).toBe(2);
     expect(

@@ -12,6 +12,7 @@ import {
   startScriptProcess,
   uniqueTopicPrefix,
   waitForGroupToCatchUp,
+  isolatedKafkaEnv,
 } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { ChildProcess } from 'node:child_process';
@@ -50,7 +51,7 @@ describe('a ledger process killed with SIGKILL mid-batch', () => {
     const env = {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
+      ...isolatedKafkaEnv(prefix),
       PORT: String(await freePort()),
       LEDGER_PROGRAMMES_FILE: writeProgrammesFile({ grantCents: 10n ** 14n, postsHundredths: 10n ** 9n }),
     };
@@ -85,7 +86,7 @@ describe('a ledger process killed with SIGKILL mid-batch', () => {
     await processExited(child);
     const atKill = await decided();
     child = startLedgerProcess(env);
-    await waitForGroupToCatchUp(kafka, 'funding-ledger', topic, 120_000);
+    await waitForGroupToCatchUp(kafka, `${prefix}funding-ledger`, topic, 120_000);
 
     expect(atKill).toBeLessThan(OPENINGS);
     const { rows } = await db.query(`

@@ -1,6 +1,7 @@
-import { EventTypes } from '@ki/contracts';
+import { ConsumerGroups, EventTypes, topicName, Topics } from '@ki/contracts';
 import { EventPublisher } from '@ki/messaging';
-import { coesfeldOpened, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { coesfeldOpened, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
+import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { notificationsService } from '../service';
 import { verifyWebhook } from '../subscriptions/domain/webhook-signature';
@@ -30,6 +31,7 @@ describe('announcements of openings and their funding', () => {
   let webhook: Awaited<ReturnType<typeof startWebhookReceiver>>;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   let secret: string;
+  let kafka: Kafka;
 
   const call = async (method: string, path: string, body?: unknown, key: string | null = WRITER) => {
     const res = await fetch(`${service.url}${path}`, {
@@ -41,6 +43,13 @@ describe('announcements of openings and their funding', () => {
   };
   const announcementsOf = async (centreId: string) =>
     ((await call('GET', '/announcements?limit=500')).body as Announcement[]).filter((a) => a.centreId === centreId);
+  /** Every opening and funding result on the topics handled: a second announcement would be in the database by now. */
+  const caughtUp = () =>
+    waitForGroupToCatchUp(
+      kafka,
+      service.groupId(ConsumerGroups.notifications),
+      [Topics.centres, Topics.funding].map((t) => topicName(t, service.config.kafka.topicPrefix)),
+    );
   const webhooksAbout = (centreId: string) =>
     webhook.received.filter((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId === centreId);
 
@@ -56,7 +65,7 @@ describe('announcements of openings and their funding', () => {
         NOTIFICATIONS_SMTP_URL: smtp.url,
       },
     });
-    const kafka = testKafka();
+    kafka = testKafka();
     const topicPrefix = service.config.kafka.topicPrefix;
     registry = new EventPublisher(kafka, { source: '/ki/registry', topicPrefix });
     ledger = new EventPublisher(kafka, { source: '/ki/funding-ledger', topicPrefix });
@@ -131,6 +140,7 @@ describe('announcements of openings and their funding', () => {
     expect(xml).toContain(`Presseinformation ${payload.data.number}: 50. Kommunales Integrationszentrum`);
     expect(xml).toContain('155.833,33 €');
 
+    await caughtUp();
     expect(await announcementsOf(opened.centreId)).toHaveLength(1);
     expect(webhooksAbout(opened.centreId)).toHaveLength(1);
   });
@@ -149,6 +159,7 @@ describe('announcements of openings and their funding', () => {
     const markerEnvelope = await registry.publish(EventTypes.CentreOpenedV1, marker);
     await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(marker, markerEnvelope.id));
     await eventually(() => expect(webhooksAbout(marker.centreId)).toHaveLength(1), { name: 'marker delivered' });
+    await caughtUp();
 
     const announcements = await announcementsOf(opened.centreId);
     expect(announcements).toHaveLength(1);

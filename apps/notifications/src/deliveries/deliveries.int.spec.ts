@@ -112,6 +112,8 @@ describe('webhook deliveries', () => {
       { name: 'outcome of the fourth attempt recorded' },
     );
     const { delivery, attempts } = log.body as { delivery: { status: string; attempts: number }; attempts: Attempt[] };
+    // Nothing more reached the receiver once the outcome was recorded.
+    expect(receiver.received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4 });
     expect(attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
       [1, 'failed', 500],

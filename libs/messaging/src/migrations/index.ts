@@ -4,6 +4,7 @@ import { InboxWithoutCorrelationIndex1764100000000 } from './1764100000000-inbox
 import { InboxReaderGrant1764200000000 } from './1764200000000-inbox-reader-grant';
 
 export { INBOX_READER_ROLE } from './1764200000000-inbox-reader-grant';
+import { InboxHandledBy1764200000100 } from './1764200000100-inbox-handled-by';
 
 /** Migrations of the messaging tables; every service lists them before its own. */
 export const messagingMigrations = [
@@ -11,4 +12,5 @@ export const messagingMigrations = [
   MessagingOutbox1764000000100,
   InboxWithoutCorrelationIndex1764100000000,
   InboxReaderGrant1764200000000,
+  InboxHandledBy1764200000100,
 ];

@@ -27,6 +27,9 @@ export const ProbeFailures = {
 /** Place that makes the handler publish a follow-up event (to test causation and tracing). */
 export const FOLLOW_UP_PLACE = 'FOLLOW-UP';
 
+/** Place that makes the HTTP use case fail after it added its event to the outbox: its transaction rolls back. */
+export const ROLLBACK_PLACE = 'ROLL-BACK';
+
 class ProbeTables1764000009000 implements MigrationInterface {
   name = 'ProbeTables1764000009000';
   async up(q: QueryRunner): Promise<void> {
@@ -79,6 +82,7 @@ class ProbeHttpController {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`INSERT INTO probe_state (centre_id, ordinal) VALUES ($1, $2)`, [body.centreId, body.ordinal]);
       const envelope = await this.outbox.add(manager, EventTypes.CentreOpenedV1, body);
+      if (body.place === ROLLBACK_PLACE) throw new Error(`probe rolls back the opening with event ${envelope.id}`);
       return { eventId: envelope.id };
     });
   }
