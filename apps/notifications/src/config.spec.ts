@@ -3,7 +3,7 @@ import { DEVELOPMENT_API_KEY, loadNotificationsConfig } from './config';
 
 describe('notifications configuration', () => {
   it('has defaults for local development, with the development key holding both roles', () => {
-    const config = loadNotificationsConfig({});
+    const config = loadNotificationsConfig({ NODE_ENV: 'development' });
 
     expect(config.apiKeys).toEqual([
       { name: 'development', key: DEVELOPMENT_API_KEY, roles: ['notifications:write', 'notifications:operator'] },
@@ -20,10 +20,9 @@ describe('notifications configuration', () => {
     expect(config.mail.smtpUrl).toBeUndefined();
   });
 
-  it('refuses to run in production on the published development key', () => {
-    expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow(
-      'NOTIFICATIONS_API_KEYS must be set when NODE_ENV=production',
-    );
+  it('refuses to run on the published development key unless NODE_ENV is development or test', () => {
+    expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow('NOTIFICATIONS_API_KEYS must be set');
+    expect(() => loadNotificationsConfig({})).toThrow('NOTIFICATIONS_API_KEYS must be set');
     expect(() => loadNotificationsConfig({ NODE_ENV: 'staging' })).toThrow(ConfigError);
   });
 
@@ -70,7 +69,8 @@ describe('notifications configuration', () => {
   });
 
   it('stops at boot when the longest retry delay is shorter than the first', () => {
-    const load = () => loadNotificationsConfig({ NOTIFICATIONS_RETRY_INITIAL_MS: '5000', NOTIFICATIONS_RETRY_MAX_MS: '1000' });
+    const load = () =>
+      loadNotificationsConfig({ NODE_ENV: 'test', NOTIFICATIONS_RETRY_INITIAL_MS: '5000', NOTIFICATIONS_RETRY_MAX_MS: '1000' });
 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/NOTIFICATIONS_RETRY_MAX_MS=1000: must not be less than NOTIFICATIONS_RETRY_INITIAL_MS=5000/);

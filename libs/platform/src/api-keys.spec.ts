@@ -19,15 +19,17 @@ describe('apiKeysOrDevelopment', () => {
   const keys = (env: { REGISTRY_API_KEYS?: string; NODE_ENV?: 'development' | 'test' | 'production' }) =>
     apiKeysOrDevelopment(env, 'REGISTRY_API_KEYS', 'ki-dev-registry-write-key', ['registry:write']);
 
-  it('falls back to the development key outside production', () => {
-    for (const NODE_ENV of [undefined, 'development', 'test'] as const)
+  it('falls back to the development key only when NODE_ENV is development or test', () => {
+    for (const NODE_ENV of ['development', 'test'] as const)
       expect(keys({ NODE_ENV })).toEqual([{ name: 'development', key: 'ki-dev-registry-write-key', roles: ['registry:write'] }]);
   });
 
-  it('refuses to start a production service without its own keys, naming the variable', () => {
-    const start = () => keys({ NODE_ENV: 'production' });
-    expect(start).toThrow(ConfigError);
-    expect(start).toThrow('REGISTRY_API_KEYS must be set when NODE_ENV=production');
+  it('refuses to start without its own keys when NODE_ENV is production or unset, naming the variable', () => {
+    for (const NODE_ENV of ['production', undefined] as const) {
+      const start = () => keys({ NODE_ENV });
+      expect(start).toThrow(ConfigError);
+      expect(start).toThrow('REGISTRY_API_KEYS must be set');
+    }
   });
 
   it('uses the configured keys in production', () => {

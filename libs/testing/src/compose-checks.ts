@@ -8,8 +8,9 @@ import { composeEnvironment, composeService, repoFile } from './compose';
 export function describeComposeService(name: string, loadConfig: (env: NodeJS.ProcessEnv) => ServiceConfig): void {
   describe(`docker-compose.yml service ${name}`, () => {
     const service = composeService(name);
-    const config = loadConfig(composeEnvironment(service));
-    const defaults = loadConfig({});
+    // NODE_ENV=test where the file sets none: these checks read ports and URLs, not keys.
+    const config = loadConfig({ NODE_ENV: 'test', ...composeEnvironment(service) });
+    const defaults = loadConfig({ NODE_ENV: 'test' });
     const databases = JSON.parse(repoFile('infra/postgres/databases.json')) as Record<string, { database: string }>;
 
     it('runs the main.ts of the service', () => {

@@ -11,3 +11,4 @@ export * from './kafka-wait';
 export * from './tcp-proxy';
 export * from './local';
 export * from './processes';
+export * from './authorisation-matrix';

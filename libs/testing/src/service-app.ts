@@ -30,7 +30,7 @@ export interface TestServiceOptions {
 /** Starts a service the way its main.ts does, on a random port, with isolated topics and database. */
 export async function startTestService(definition: ServiceDefinition, options: TestServiceOptions = {}): Promise<TestService> {
   const { kafkaBrokers } = testInfrastructure();
-  const base = definition.loadConfig({ KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
+  const base = definition.loadConfig({ NODE_ENV: 'test', KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
   const database = options.database ?? (await createTestDatabase(base.service));
   const config: ServiceConfig = {
     ...base,

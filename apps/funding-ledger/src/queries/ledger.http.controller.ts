@@ -1,4 +1,5 @@
 import { IsCalendarDate } from '@ki/contracts';
+import { Public } from '@ki/platform';
 import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
@@ -73,6 +74,7 @@ function send(res: Response, format: string | undefined, rows: object[], columns
 
 /** Read-only views of the books; amounts are integer strings in each account's unit (cents or hundredths of a post). */
 @ApiTags('ledger')
+@Public()
 @Controller()
 export class LedgerHttpController {
   constructor(

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 import { classSchema, CloseCentreV1, IsCalendarDate, IsTerritoryKey, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
-import { RequireRole } from '@ki/platform';
+import { Public, RequireRole } from '@ki/platform';
 import { IsIn, IsOptional } from 'class-validator';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
 import { CentreStatus } from './domain/centre';
@@ -83,24 +83,28 @@ export class CentresHttpController {
   }
 
   @Get('centres')
+  @Public()
   @ApiOperation({ summary: 'Centres, filtered by status, territory or Regierungsbezirk, in order of opening' })
   centres(@Query() filter: CentreListQuery) {
     return this.queries.centres(filter);
   }
 
   @Get('centres/:id')
+  @Public()
   @ApiOperation({ summary: 'One centre' })
   centre(@Param('id', ParseUUIDPipe) id: string) {
     return this.queries.centre(id);
   }
 
   @Get('centres/:id/history')
+  @Public()
   @ApiOperation({ summary: "The centre's events, oldest first" })
   history(@Param('id', ParseUUIDPipe) id: string) {
     return this.queries.history(id);
   }
 
   @Get('territories')
+  @Public()
   @ApiQuery({ name: 'asOf', required: false, description: 'date of the coverage (default: today)' })
   @ApiOperation({ summary: 'The 53 territories with the number of centres open in each' })
   territories(@Query() query: AsOfQuery) {
@@ -108,6 +112,7 @@ export class CentresHttpController {
   }
 
   @Get('coverage')
+  @Public()
   @ApiQuery({ name: 'asOf', required: false, description: 'date of the summary (default: today)' })
   @ApiOperation({ summary: 'Centres open, territories covered and territories without a centre on a date' })
   coverage(@Query() query: AsOfQuery) {
