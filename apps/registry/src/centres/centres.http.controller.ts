@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 import { classSchema, CloseCentreV1, IsCalendarDate, IsTerritoryKey, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
-import { Public, RequireRole } from '@ki/platform';
+import { acceptedApiKey, Public, RequireRole } from '@ki/platform';
+import type { Request } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
+import { Centre } from './database/centre.entity';
 import { CentreStatus } from './domain/centre';
 import { OpenCentreHandler } from './open-centre/open-centre.handler';
 import { CentreQueries } from './queries/centre-queries';
@@ -40,6 +42,15 @@ const bodySchema = (cls: new () => object, without: string[] = []) => {
 };
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** Roles that see a centre's contact e-mail; public reads omit it (personal data of an employee). */
+const CONTACT_ROLES = ['registry:read', 'registry:write'];
+
+function forCaller<C extends Centre>(req: Request, centre: C): C | Omit<C, 'contactEmail'> {
+  if (acceptedApiKey(req)?.roles.some((role) => CONTACT_ROLES.includes(role))) return centre;
+  const { contactEmail: _omitted, ...rest } = centre;
+  return rest;
+}
 const apiKey = ApiHeader({ name: 'X-API-Key', description: 'API key with the role registry:write', required: true });
 
 @ApiTags('centres')
@@ -84,16 +95,19 @@ export class CentresHttpController {
 
   @Get('centres')
   @Public()
-  @ApiOperation({ summary: 'Centres, filtered by status, territory or Regierungsbezirk, in order of opening' })
-  centres(@Query() filter: CentreListQuery) {
-    return this.queries.centres(filter);
+  @ApiOperation({
+    summary:
+      'Centres, filtered by status, territory or Regierungsbezirk, in order of opening; the contact e-mail only for keys with registry:read or registry:write',
+  })
+  async centres(@Query() filter: CentreListQuery, @Req() req: Request) {
+    return (await this.queries.centres(filter)).map((centre) => forCaller(req, centre));
   }
 
   @Get('centres/:id')
   @Public()
-  @ApiOperation({ summary: 'One centre' })
-  centre(@Param('id', ParseUUIDPipe) id: string) {
-    return this.queries.centre(id);
+  @ApiOperation({ summary: 'One centre; the contact e-mail only for keys with registry:read or registry:write' })
+  async centre(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request) {
+    return forCaller(req, await this.queries.centre(id));
   }
 
   @Get('centres/:id/history')

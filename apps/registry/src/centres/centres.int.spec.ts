@@ -152,6 +152,22 @@ describe('the registry', () => {
     expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
   });
 
+  it('omits the contact e-mail from public reads of centres and shows it to a key with a registry role', async () => {
+    const readerList = (await (await call('GET', '/centres', undefined, READER)).json()) as Record<string, unknown>[];
+    const anonymousList = (await (await call('GET', '/centres', undefined, null)).json()) as Record<string, unknown>[];
+    const [centre] = readerList;
+    const readerOne = await json(await call('GET', `/centres/${centre.id}`, undefined, READER));
+    const anonymousOne = await json(await call('GET', `/centres/${centre.id}`, undefined, null));
+
+    expect(readerList.length).toBeGreaterThan(0);
+    expect(readerList.every((c) => String(c.contactEmail).includes('@'))).toBe(true);
+    expect(readerOne.contactEmail).toBe(centre.contactEmail);
+    expect(anonymousList.map((c) => c.id)).toEqual(readerList.map((c) => c.id));
+    expect(anonymousList.every((c) => !('contactEmail' in c))).toBe(true);
+    expect(anonymousOne).toMatchObject({ id: centre.id, hostBodyKey: centre.hostBodyKey });
+    expect(anonymousOne).not.toHaveProperty('contactEmail');
+  });
+
   it('never writes API keys into its logs', async () => {
     await call('POST', '/centres', registration('05962'));
 
