@@ -99,8 +99,8 @@ export class DeadLetters {
 
   private async find(partition: number, offset: string): Promise<ObservedMessage> {
     const inWindow = this.window.deadLetterAt(partition, offset);
-    if (inWindow) return inWindow;
-    // Older than the window: read it from the topic itself.
+    if (inWindow && !inWindow.truncated) return inWindow;
+    // Older than the window, or kept only in part: read it from the topic itself.
     const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
     if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
     return observe({ topic: Topics.deadLetters, timestamp: new Date().toISOString(), ...read }, 0);
