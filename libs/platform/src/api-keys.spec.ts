@@ -9,6 +9,10 @@ describe('parseApiKeys', () => {
     ]);
   });
 
+  it('refuses two keys of one name, which would make two callers one', () => {
+    expect(() => parseApiKeys('ops:0123456789abcdef01:registry:write,ops:fedcba9876543210ff:registry:read')).toThrow('"ops" is used twice');
+  });
+
   it('refuses short keys and entries without roles, naming the entry', () => {
     expect(() => parseApiKeys('ops:short:registry:write')).toThrow('"ops"');
     expect(() => parseApiKeys('ops:0123456789abcdef01')).toThrow('"ops"');

@@ -83,7 +83,7 @@ export const DEVELOPMENT_KEY_NAME = 'development';
  * Throws naming the broken entry.
  */
 export function parseApiKeys(spec: string): ApiKey[] {
-  return spec
+  const keys = spec
     .split(',')
     .filter((entry) => entry.trim())
     .map((entry) => {
@@ -94,6 +94,11 @@ export function parseApiKeys(spec: string): ApiKey[] {
         throw new Error(`API key entry "${name ?? entry}" must be name:key:role+role with a key of 16+ characters`);
       return { name, key, roles: roles.split('+') };
     });
+  // The name identifies the caller (idempotency scopes, replay records): it must be unique.
+  const names = keys.map((k) => k.name);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) throw new Error(`API key name "${repeated}" is used twice: each key needs a name of its own`);
+  return keys;
 }
 
 function presentedKey(req: Request): string | undefined {

@@ -11,6 +11,7 @@ describe('service configuration', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '' },
       logLevel: 'info',
+      idempotencyPruneIntervalMs: 3_600_000,
     });
   });
 

@@ -38,6 +38,13 @@ export class ServiceEnv {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 
+  /** How often expired Idempotency-Keys are deleted. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  IDEMPOTENCY_PRUNE_INTERVAL_MS?: number;
+
   /** `production` makes development fallbacks (published API keys) an error at start. */
   @IsOptional()
   @IsIn(['development', 'test', 'production'])
@@ -52,6 +59,8 @@ export interface ServiceConfig {
   databaseUrl: string;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string };
   logLevel: LogLevel;
+  /** How often expired Idempotency-Keys are deleted (ms). */
+  idempotencyPruneIntervalMs: number;
 }
 
 /** Defaults of one service. */
@@ -94,5 +103,6 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       topicPrefix: env.KAFKA_TOPIC_PREFIX ?? '',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
+    idempotencyPruneIntervalMs: env.IDEMPOTENCY_PRUNE_INTERVAL_MS ?? 3_600_000,
   };
 }
