@@ -159,10 +159,20 @@ export class LedgerQueries {
   }
 }
 
-/** Renders rows as RFC 4180 CSV with a header line; fields with commas, quotes or line breaks are quoted. */
+/** A cell a spreadsheet would read as a formula: it starts with =, +, -, @, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** An amount or count (amounts are integer strings, reversals negative): it stays a number. */
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Renders rows as RFC 4180 CSV with a header line; fields with commas, quotes or line breaks are
+ * quoted. A text cell that would start a formula gets a leading `'` (OWASP's advice against CSV
+ * injection: a reason or legal basis is text from elsewhere); numbers are left as they are.
+ */
 export function toCsv<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
   const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? '' : String(value);
+    const raw = value === null || value === undefined ? '' : String(value);
+    const text = FORMULA_START.test(raw) && !NUMBER.test(raw) ? `'${raw}` : raw;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n';
