@@ -100,6 +100,9 @@ describe('the subscriptions API', () => {
     ['http://[::1]/hook', 'NOTIFICATIONS.TARGET_LOOPBACK'],
     ['http://10.0.0.7/hook', 'NOTIFICATIONS.TARGET_PRIVATE'],
     ['http://169.254.169.254/latest/meta-data', 'NOTIFICATIONS.TARGET_PRIVATE'],
+    ['http://[2002:a9fe:a9fe::]/latest/meta-data', 'NOTIFICATIONS.TARGET_RESERVED'],
+    ['http://[64:ff9b::a9fe:a9fe]/latest/meta-data', 'NOTIFICATIONS.TARGET_RESERVED'],
+    ['http://[fec0::1]/hook', 'NOTIFICATIONS.TARGET_RESERVED'],
     ['ftp://example.org/hook', 'NOTIFICATIONS.URL_SCHEME'],
     ['https://user:secret@example.org/hook', 'NOTIFICATIONS.URL_CREDENTIALS'],
   ])('refuses the webhook target %s with 400 %s', async (url, code) => {
