@@ -7,7 +7,7 @@ describe('service configuration', () => {
     const config = serviceConfig(defaults, validateEnv(ServiceEnv, {}));
     expect(config).toEqual({
       service: 'registry',
-      http: { host: '127.0.0.1', port: 3001 },
+      http: { host: '127.0.0.1', port: 3001, rateLimitPerMinute: 600 },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '' },
       logLevel: 'info',

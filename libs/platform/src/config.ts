@@ -38,6 +38,13 @@ export class ServiceEnv {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 
+  /** Requests one client address may make per minute before it gets 429 (health probes are not counted). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_RATE_LIMIT_PER_MINUTE?: number;
+
   /** How often expired Idempotency-Keys are deleted. */
   @IsOptional()
   @Type(() => Number)
@@ -55,7 +62,7 @@ export class ServiceEnv {
 export interface ServiceConfig {
   /** Service name, used as Kafka client id, log name and CloudEvents source. */
   service: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; rateLimitPerMinute: number };
   databaseUrl: string;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string };
   logLevel: LogLevel;
@@ -95,7 +102,7 @@ export function validateEnv<E extends ServiceEnv>(envClass: new () => E, env: No
 export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): ServiceConfig {
   return {
     service: defaults.service,
-    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port },
+    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port, rateLimitPerMinute: env.HTTP_RATE_LIMIT_PER_MINUTE ?? 600 },
     databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${defaults.database}`,
     kafka: {
       brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Injectable, Module, Optional } from '@nestjs/c
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from './kafka-health';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from './api-keys';
 
 /** Nest injection token: whether /health pings the service's database (false for a service without one). */
@@ -22,6 +23,7 @@ export class HealthChecks {
 
 @ApiTags('health')
 @Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -18,7 +18,7 @@ export function describeComposeService(name: string, loadConfig: (env: NodeJS.Pr
     });
 
     it('listens on all interfaces on the default port and publishes that port', () => {
-      expect(config.http).toEqual({ host: '0.0.0.0', port: defaults.http.port });
+      expect(config.http).toMatchObject({ host: '0.0.0.0', port: defaults.http.port });
       expect(service.ports).toEqual([`${defaults.http.port}:${defaults.http.port}`]);
     });
 
