@@ -49,7 +49,7 @@ describe('notifications configuration', () => {
       pollIntervalMs: 200,
       delivery: { retryInitialMs: 100, retryMaxMs: 800, maxAttempts: 4, disableAfterFailures: 3, timeoutMs: 2000 },
       webhookTargets: { allowLoopback: true, allowPrivateNetworks: false },
-      mail: { smtpUrl: 'smtp://mail.example.org:587', from: 'Presse <presse@example.org>' },
+      mail: { smtpUrl: 'smtp://mail.example.org:587', requireTls: true, from: 'Presse <presse@example.org>' },
       publicUrl: 'https://ki.example.org',
     });
   });
@@ -66,6 +66,21 @@ describe('notifications configuration', () => {
     expect(load).toThrow(/NOTIFICATIONS_FUNDING_WAIT_MS=.*must be an integer number/);
     expect(load).toThrow(/NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK="yes"/);
     expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="http:\/\/mail.example.org"/);
+  });
+
+  it('requires TLS for SMTP unless NOTIFICATIONS_SMTP_REQUIRE_TLS=false', () => {
+    const smtp = { NODE_ENV: 'test', NOTIFICATIONS_SMTP_URL: 'smtp://mail.example.org:587' };
+
+    expect(loadNotificationsConfig(smtp).mail.requireTls).toBe(true);
+    expect(loadNotificationsConfig({ ...smtp, NOTIFICATIONS_SMTP_REQUIRE_TLS: 'false' }).mail.requireTls).toBe(false);
+  });
+
+  it('never prints the password of an invalid SMTP URL', () => {
+    const load = () =>
+      loadNotificationsConfig({ NODE_ENV: 'test', NOTIFICATIONS_SMTP_URL: 'smtx://press:Geheim-2016@mail.example.org:465' });
+
+    expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="smtx:\/\/press:•••@mail.example.org:465"/);
+    expect(load).not.toThrow(/Geheim/);
   });
 
   it('stops at boot when the longest retry delay is shorter than the first', () => {

@@ -13,6 +13,13 @@ describe('parseApiKeys', () => {
     expect(() => parseApiKeys('ops:0123456789abcdef01:registry:write,ops:fedcba9876543210ff:registry:read')).toThrow('"ops" is used twice');
   });
 
+  it('never prints a bare key given without name and roles', () => {
+    const parse = () => parseApiKeys('ops:0123456789abcdef01:registry:write,0123456789abcdefSECRET');
+
+    expect(parse).toThrow('API key entry number 2 must be');
+    expect(parse).not.toThrow(/SECRET/);
+  });
+
   it('refuses short keys and entries without roles, naming the entry', () => {
     expect(() => parseApiKeys('ops:short:registry:write')).toThrow('"ops"');
     expect(() => parseApiKeys('ops:0123456789abcdef01')).toThrow('"ops"');

@@ -86,12 +86,14 @@ export function parseApiKeys(spec: string): ApiKey[] {
   const keys = spec
     .split(',')
     .filter((entry) => entry.trim())
-    .map((entry) => {
+    .map((entry, index) => {
       // Roles contain colons themselves (registry:write): everything after the key is the role list.
       const [name, key, ...rest] = entry.trim().split(':');
       const roles = rest.join(':');
+      // An entry without a colon may be a bare key: name it by its position, never by its text.
+      const shown = key === undefined ? `number ${index + 1}` : `"${name}"`;
       if (!name || !key || key.length < 16 || !roles)
-        throw new Error(`API key entry "${name ?? entry}" must be name:key:role+role with a key of 16+ characters`);
+        throw new Error(`API key entry ${shown} must be name:key:role+role with a key of 16+ characters`);
       return { name, key, roles: roles.split('+') };
     });
   // The name identifies the caller (idempotency scopes, replay records): it must be unique.

@@ -23,6 +23,13 @@ describe('service configuration', () => {
     expect(config.databaseUrl).toBe('postgres://u@db:5432/x');
   });
 
+  it('never prints a password of an invalid URL', () => {
+    const load = () => validateEnv(ServiceEnv, { DATABASE_URL: 'mysql://ki:s3cret-pw@db:3306/ki' });
+
+    expect(load).toThrow('DATABASE_URL="mysql://ki:•••@db:3306/ki"');
+    expect(load).not.toThrow(/s3cret/);
+  });
+
   it('names every invalid variable', () => {
     let error: unknown;
     try {

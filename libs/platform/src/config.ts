@@ -85,8 +85,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose whole value is a secret. */
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN/i;
+
+/**
+ * A value as a configuration error may print it: a secret variable not at all, the password of a
+ * URL (`scheme://user:password@host`) masked, since start-up errors end up in logs.
+ */
+export function printableValue(name: string, value: unknown): string {
+  if (SECRET_NAME.test(name)) return '"•••"';
+  return JSON.stringify(typeof value === 'string' ? value.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:•••@') : value);
+}
+
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`));
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${printableValue(e.property, e.value)}: ${m}`));
 }
 
 /** Validates `env` against an env class (ServiceEnv or a subclass) and returns the typed instance. */
