@@ -12,3 +12,4 @@ export * from './bootstrap-service';
 export * from './rethrow-handler-errors.filter';
 export * from './idempotency';
 export * from './api-keys';
+export * from './paging';

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 import { classSchema, CloseCentreV1, IsCalendarDate, IsTerritoryKey, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
-import { acceptedApiKey, Public, RequireRole } from '@ki/platform';
-import type { Request } from 'express';
+import { acceptedApiKey, pageOf, pageOfRows, PageQuery, Public, RequireRole } from '@ki/platform';
+import type { Request, Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
 import { Centre } from './database/centre.entity';
@@ -12,7 +12,7 @@ import { CentreQueries } from './queries/centre-queries';
 import { RegisterCentreHandler } from './register-centre/register-centre.handler';
 import { RegistryErrorsFilter } from './registry-errors.filter';
 
-class CentreListQuery {
+class CentreListQuery extends PageQuery {
   @IsOptional()
   @IsIn(['registered', 'open', 'closed'])
   status?: CentreStatus;
@@ -99,8 +99,9 @@ export class CentresHttpController {
     summary:
       'Centres, filtered by status, territory or Regierungsbezirk, in order of opening; the contact e-mail only for keys with registry:read or registry:write',
   })
-  async centres(@Query() filter: CentreListQuery, @Req() req: Request) {
-    return (await this.queries.centres(filter)).map((centre) => forCaller(req, centre));
+  async centres(@Query() filter: CentreListQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const page = pageOf(filter);
+    return pageOfRows(await this.queries.centres(filter, page), page, req, res).map((centre) => forCaller(req, centre));
   }
 
   @Get('centres/:id')
