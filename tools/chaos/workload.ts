@@ -64,7 +64,7 @@ async function retrying<T>(what: string, call: () => Promise<T>, timeoutMs = 600
     try {
       return await call();
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what} failed for ${timeoutMs / 1000} s: ${(err as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`${what} failed for ${timeoutMs / 1000} s: ${(err as Error).message}`, { cause: err });
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
     }
   }

@@ -153,6 +153,8 @@ async function main() {
   for (const service of SERVICES) {
     startService(service, {
       ...process.env,
+      // The published development keys apply only under NODE_ENV=development (or test).
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
       PORT: String(service.port),
       ...(service.database === false ? consoleDatabases : { DATABASE_URL: infra.databaseUrls[service.name] }),
       ...clientEnv(kafka, service.principal),

@@ -58,7 +58,15 @@ function summarize() {
 async function main() {
   ensureNodeModules();
   ensureChromium();
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+  // NODE_ENV=test lets the services started by the tests use the development keys.
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_TUI: 'false',
+    FORCE_COLOR: process.env.FORCE_COLOR ?? '1',
+  };
   let stopBroker = async () => undefined;
 
   if (env.KI_TEST_KAFKA_BROKERS && env.KI_TEST_POSTGRES_URL) {

@@ -41,6 +41,13 @@ class ConsoleEnv extends ServiceEnv {
   @Max(1_000_000)
   CONSOLE_WINDOW_SIZE?: number;
 
+  /** Server-sent event streams one API key may hold open at once. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CONSOLE_MAX_STREAMS_PER_KEY?: number;
+
   /** A journey step still missing this long after the step before it is flagged overdue. */
   @IsOptional()
   @Type(() => Number)
@@ -61,6 +68,7 @@ export interface ConsoleConfig extends ServiceConfig {
   /** Database of each consumer group's service, read for its messaging_inbox. */
   inboxDatabases: Record<ConsumerGroup, string>;
   windowSize: number;
+  maxStreamsPerKey: number;
   overdueAfterMs: number;
   stalledAfterMs: number;
 }
@@ -81,6 +89,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
       [ConsumerGroups.notifications]: parsed.CONSOLE_NOTIFICATIONS_DATABASE_URL ?? localDatabase('ki_notifications'),
     },
     windowSize: parsed.CONSOLE_WINDOW_SIZE ?? 20_000,
+    maxStreamsPerKey: parsed.CONSOLE_MAX_STREAMS_PER_KEY ?? 5,
     overdueAfterMs: parsed.CONSOLE_OVERDUE_AFTER_MS ?? 5 * 60_000,
     stalledAfterMs: parsed.CONSOLE_STALLED_AFTER_MS ?? 60_000,
   };

@@ -3,7 +3,7 @@ import { DEVELOPMENT_API_KEY, loadNotificationsConfig } from './config';
 
 describe('notifications configuration', () => {
   it('has defaults for local development, with the development key holding both roles', () => {
-    const config = loadNotificationsConfig({});
+    const config = loadNotificationsConfig({ NODE_ENV: 'development' });
 
     expect(config.apiKeys).toEqual([
       { name: 'development', key: DEVELOPMENT_API_KEY, roles: ['notifications:write', 'notifications:operator'] },
@@ -38,10 +38,9 @@ describe('notifications configuration', () => {
     expect(() => loadNotificationsConfig({ NOTIFICATIONS_PRESS_OFFICE: 'a\nb' })).toThrow('NOTIFICATIONS_PRESS_OFFICE');
   });
 
-  it('refuses to run in production on the published development key', () => {
-    expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow(
-      'NOTIFICATIONS_API_KEYS must be set when NODE_ENV=production',
-    );
+  it('refuses to run on the published development key unless NODE_ENV is development or test', () => {
+    expect(() => loadNotificationsConfig({ NODE_ENV: 'production' })).toThrow('NOTIFICATIONS_API_KEYS must be set');
+    expect(() => loadNotificationsConfig({})).toThrow('NOTIFICATIONS_API_KEYS must be set');
     expect(() => loadNotificationsConfig({ NODE_ENV: 'staging' })).toThrow(ConfigError);
   });
 
@@ -68,7 +67,7 @@ describe('notifications configuration', () => {
       pollIntervalMs: 200,
       delivery: { retryInitialMs: 100, retryMaxMs: 800, maxAttempts: 4, disableAfterFailures: 3, timeoutMs: 2000 },
       webhookTargets: { allowLoopback: true, allowPrivateNetworks: false },
-      mail: { smtpUrl: 'smtp://mail.example.org:587', from: 'Presse <presse@example.org>' },
+      mail: { smtpUrl: 'smtp://mail.example.org:587', requireTls: true, from: 'Presse <presse@example.org>' },
       publicUrl: 'https://ki.example.org',
     });
   });
@@ -87,8 +86,24 @@ describe('notifications configuration', () => {
     expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="http:\/\/mail.example.org"/);
   });
 
+  it('requires TLS for SMTP unless NOTIFICATIONS_SMTP_REQUIRE_TLS=false', () => {
+    const smtp = { NODE_ENV: 'test', NOTIFICATIONS_SMTP_URL: 'smtp://mail.example.org:587' };
+
+    expect(loadNotificationsConfig(smtp).mail.requireTls).toBe(true);
+    expect(loadNotificationsConfig({ ...smtp, NOTIFICATIONS_SMTP_REQUIRE_TLS: 'false' }).mail.requireTls).toBe(false);
+  });
+
+  it('never prints the password of an invalid SMTP URL', () => {
+    const load = () =>
+      loadNotificationsConfig({ NODE_ENV: 'test', NOTIFICATIONS_SMTP_URL: 'smtx://press:Geheim-2016@mail.example.org:465' });
+
+    expect(load).toThrow(/NOTIFICATIONS_SMTP_URL="smtx:\/\/press:•••@mail.example.org:465"/);
+    expect(load).not.toThrow(/Geheim/);
+  });
+
   it('stops at boot when the longest retry delay is shorter than the first', () => {
-    const load = () => loadNotificationsConfig({ NOTIFICATIONS_RETRY_INITIAL_MS: '5000', NOTIFICATIONS_RETRY_MAX_MS: '1000' });
+    const load = () =>
+      loadNotificationsConfig({ NODE_ENV: 'test', NOTIFICATIONS_RETRY_INITIAL_MS: '5000', NOTIFICATIONS_RETRY_MAX_MS: '1000' });
 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/NOTIFICATIONS_RETRY_MAX_MS=1000: must not be less than NOTIFICATIONS_RETRY_INITIAL_MS=5000/);

@@ -92,6 +92,11 @@ class NotificationsEnv extends ServiceEnv {
   @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'NOTIFICATIONS_SMTP_URL must look like smtp://host:port or smtps://user:password@host:465' })
   NOTIFICATIONS_SMTP_URL?: string;
 
+  /** `false` lets smtp:// go without STARTTLS (a local test server); by default TLS is required. */
+  @IsOptional()
+  @IsIn(BOOLEAN, { message: 'NOTIFICATIONS_SMTP_REQUIRE_TLS must be true or false' })
+  NOTIFICATIONS_SMTP_REQUIRE_TLS?: (typeof BOOLEAN)[number];
+
   /** Sender of the e-mails. */
   @IsOptional()
   @IsString()
@@ -130,7 +135,8 @@ export interface NotificationsConfig extends ServiceConfig {
   delivery: DeliveryPolicy;
   /** Which webhook targets are allowed besides public addresses. */
   webhookTargets: TargetPolicy;
-  mail: { smtpUrl?: string; from: string };
+  /** `requireTls`: smtps:// or STARTTLS, never plain text (credentials and addresses would travel in clear). */
+  mail: { smtpUrl?: string; requireTls: boolean; from: string };
   /** Sender block and contact line printed on every press release. */
   pressOffice: PressOffice;
   publicUrl?: string;
@@ -165,6 +171,7 @@ export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsCo
     },
     mail: {
       smtpUrl: parsed.NOTIFICATIONS_SMTP_URL,
+      requireTls: parsed.NOTIFICATIONS_SMTP_REQUIRE_TLS !== 'false',
       from: parsed.NOTIFICATIONS_MAIL_FROM ?? 'Kommunale Integrationszentren NRW <presse@ki-network.invalid>',
     },
     pressOffice: {

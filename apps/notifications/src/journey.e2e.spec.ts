@@ -54,6 +54,8 @@ describe('an opening travels from the registry through the funding ledger to the
         NOTIFICATIONS_POLL_INTERVAL_MS: '100',
         NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
         NOTIFICATIONS_SMTP_URL: smtp.url,
+        // The test server speaks no STARTTLS.
+        NOTIFICATIONS_SMTP_REQUIRE_TLS: 'false',
       }),
     );
     await waitUntilHealthy(services);

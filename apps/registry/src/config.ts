@@ -15,11 +15,14 @@ export interface RegistryConfig extends ServiceConfig {
   apiKeys: ApiKey[];
 }
 
-/** The registry's configuration, validated once at boot. */
-export function loadRegistryConfig(env: NodeJS.ProcessEnv): RegistryConfig {
+/**
+ * The registry's configuration, validated once at boot. `serving: false` is for processes that
+ * serve no HTTP (the history import): they need no API keys and accept none.
+ */
+export function loadRegistryConfig(env: NodeJS.ProcessEnv, options: { serving?: boolean } = {}): RegistryConfig {
   const parsed = validateEnv(RegistryEnv, env);
   return {
     ...serviceConfig({ service: 'registry', port: 3001, database: 'ki_registry' }, parsed),
-    apiKeys: apiKeysOrDevelopment(parsed, 'REGISTRY_API_KEYS', DEVELOPMENT_API_KEY, ['registry:write']),
+    apiKeys: options.serving === false ? [] : apiKeysOrDevelopment(parsed, 'REGISTRY_API_KEYS', DEVELOPMENT_API_KEY, ['registry:write']),
   };
 }

@@ -47,6 +47,13 @@ export const RequiredEnvelopeHeaders: readonly string[] = [
   EnvelopeHeaders.correlationId,
 ];
 
+/**
+ * What a `ce_id` may look like: 1 to 128 letters, digits and `.`, `_`, `:`, `-`, starting with a
+ * letter or digit (UUIDs and the name-based ids of the services fit). Consumers store ids in their
+ * inboxes and show them to operators, so anything else is dead-lettered.
+ */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 export type KafkaHeaders = Record<string, string>;
 
 /** The Kafka headers for an envelope (its payload travels as the message value). */

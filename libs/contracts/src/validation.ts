@@ -5,7 +5,7 @@ import { compileFastValidator, FastValidator } from './fast-validation';
 
 /** Stable codes of contract violations; consumers dead-letter these without retrying. */
 export type ContractViolationCode =
-  'CONTRACT.MISSING_HEADER' | 'CONTRACT.UNKNOWN_TYPE' | 'CONTRACT.MALFORMED_JSON' | 'CONTRACT.INVALID_PAYLOAD';
+  'CONTRACT.MISSING_HEADER' | 'CONTRACT.INVALID_HEADER' | 'CONTRACT.UNKNOWN_TYPE' | 'CONTRACT.MALFORMED_JSON' | 'CONTRACT.INVALID_PAYLOAD';
 
 /** A message that does not satisfy its contract. `problems` name each failing field. */
 export class ContractViolation extends Error {

@@ -91,6 +91,20 @@ describe('consuming with the inbox, retries and dead letters', () => {
     expect((await deadLetterOf(unknown.envelope.id)).headers).toMatchObject({ dlq_error_code: 'CONTRACT.UNKNOWN_TYPE', dlq_attempts: '1' });
   });
 
+  it('dead-letters an event whose ce_id is malformed or too long, naming the header, and handles nothing of it', async () => {
+    const long = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test', { id: 'a'.repeat(300) });
+    const odd = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened(), '/ki/test', { id: "x'; DROP TABLE probe_effects; --" });
+
+    await producer.send({ topic: centres, messages: [long.message, odd.message] });
+
+    for (const { envelope } of [long, odd]) {
+      const dead = await deadLetterOf(envelope.id);
+      expect(dead.headers).toMatchObject({ dlq_error_code: 'CONTRACT.INVALID_HEADER', dlq_attempts: '1' });
+      expect(dead.headers.dlq_error).toContain('header ce_id must be 1 to 128');
+      expect(await effectsOf(envelope.id)).toHaveLength(0);
+    }
+  });
+
   it('dead-letters a non-retryable handler error at once', async () => {
     const rejected = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyName: ProbeFailures.invalid }), '/ki/test');
 

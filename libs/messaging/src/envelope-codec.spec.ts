@@ -22,6 +22,21 @@ describe('reading the envelope of a consumed message', () => {
     expect(readEnvelope(headers).subject).toBe('05554');
   });
 
+  it.each([
+    ['too long', 'a'.repeat(129)],
+    ['with a line break', 'abc\ndef'],
+    ['with a quote', "x'; DROP TABLE messaging_inbox"],
+  ])('refuses a ce_id %s as an invalid header', (_, id) => {
+    const read = () => readEnvelope(asKafkaHeaders({ ...message.headers, ce_id: id }));
+    expect(read).toThrow(ContractViolation);
+    expect(read).toThrow('CONTRACT.INVALID_HEADER: header ce_id must be 1 to 128');
+  });
+
+  it('accepts UUIDs and name-based ids', () => {
+    for (const id of ['0193a1c2-7d4e-7abc-8def-0123456789ab', 'rollover:2017:05558', 'a'.repeat(128)])
+      expect(readEnvelope(asKafkaHeaders({ ...message.headers, ce_id: id })).id).toBe(id);
+  });
+
   it('names every missing or empty required header', () => {
     const headers = asKafkaHeaders({ ...message.headers, ce_time: '' });
     delete headers.ce_source;

@@ -3,6 +3,7 @@ import {
   ContractViolation,
   EnvelopeAttributes,
   EnvelopeHeaders,
+  EVENT_ID_PATTERN,
   RequiredEnvelopeHeaders,
   envelopeToHeaders,
   EventContract,
@@ -66,7 +67,7 @@ class ConsumedEnvelope implements EnvelopeAttributes {
   }
 }
 
-/** The envelope attributes of a consumed message; missing required headers are a contract violation. */
+/** The envelope attributes of a consumed message; missing required headers or a malformed `ce_id` are a contract violation. */
 export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes {
   const missing = RequiredEnvelopeHeaders.filter((name) => !isPresent(headers, name));
   if (missing.length > 0)
@@ -74,7 +75,12 @@ export function readEnvelope(headers: IHeaders | undefined): EnvelopeAttributes 
       'CONTRACT.MISSING_HEADER',
       missing.map((name) => `header ${name} is missing`),
     );
-  return new ConsumedEnvelope(headers);
+  const envelope = new ConsumedEnvelope(headers);
+  if (!EVENT_ID_PATTERN.test(envelope.id))
+    throw new ContractViolation('CONTRACT.INVALID_HEADER', [
+      `header ${EnvelopeHeaders.id} must be 1 to 128 letters, digits, ".", "_", ":" or "-" starting with a letter or digit (got ${envelope.id.length} characters)`,
+    ]);
+  return envelope;
 }
 
 /** Where an event comes from: what caused it and the request or trace it belongs to. */

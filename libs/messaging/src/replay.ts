@@ -1,4 +1,4 @@
-import { DeadLetterReplayedV1, EventTypes, EnvelopeHeaders, topicName, Topics } from '@ki/contracts';
+import { DeadLetterReplayedV1, decodePayload, EventTypes, EnvelopeHeaders, findContract, topicName, Topics } from '@ki/contracts';
 import { newTraceparent } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -60,6 +60,36 @@ export interface ReplayRequest {
   value?: string;
 }
 
+/** Why a dead letter cannot be replayed; nothing was sent. */
+export class ReplayRefused extends Error {
+  override readonly name = 'ReplayRefused';
+  constructor(
+    readonly code: 'REPLAY.UNKNOWN_TYPE' | 'REPLAY.FOREIGN_TOPIC',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Where a replay may write: the topic the contracts declare for the dead letter's event type.
+ * The `dlq_original_topic` header must name that topic, so a forged dead letter cannot make a
+ * replay write to a topic of another system, the dead-letter topic or the operations audit trail.
+ */
+function replayTopic(deadLetter: DeadLetter, originalTopic: string, topicPrefix = ''): string {
+  const type = deadLetter.headers[EnvelopeHeaders.type];
+  const contract = type ? findContract(type) : undefined;
+  if (!contract)
+    throw new ReplayRefused(
+      'REPLAY.UNKNOWN_TYPE',
+      `${type ? `type ${type}` : 'a message without ce_type'} is no event type of the contracts`,
+    );
+  const topic = topicName(contract.topic, topicPrefix);
+  if (originalTopic !== topic)
+    throw new ReplayRefused('REPLAY.FOREIGN_TOPIC', `${type} belongs on ${topic}, but the dead letter names ${originalTopic}`);
+  return topic;
+}
+
 /** Header names a replayed message carries in addition to its original headers. */
 export const ReplayHeaders = {
   replayedBy: 'ki_replayed_by',
@@ -72,6 +102,8 @@ export const ReplayHeaders = {
  * Sends a dead letter back to its original topic, with its original key and envelope (same ce_id,
  * so a consumer that already handled the event skips it; same correlation id; a fresh trace) and
  * the replay recorded in its headers and as a DeadLetterReplayedV1 event on the operations topic.
+ * Only an event type of the contracts is replayed, only to its own topic ({@link ReplayRefused}),
+ * and a repaired value must satisfy the contract (a ContractViolation naming the fields otherwise).
  */
 export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, request: ReplayRequest): Promise<DeadLetterReplayedV1> {
   const originalTopic = deadLetter.headers[DeadLetterHeaders.originalTopic];
@@ -80,6 +112,8 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
       `message ${deadLetter.partition}/${deadLetter.offset} is not a dead letter (no ${DeadLetterHeaders.originalTopic} header)`,
     );
   if (request.reason.trim().length < 3) throw new Error('a replay needs a reason');
+  const topic = replayTopic(deadLetter, originalTopic, request.topicPrefix);
+  if (request.value !== undefined) decodePayload(deadLetter.headers[EnvelopeHeaders.type], request.value);
   const replayedAt = new Date().toISOString();
   const deadLetterTopic = topicName(Topics.deadLetters, request.topicPrefix);
   const headers = Object.fromEntries(Object.entries(deadLetter.headers).filter(([name]) => !name.startsWith('dlq_')));
@@ -95,7 +129,7 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
   await producer.connect();
   try {
     const [sent] = await producer.send({
-      topic: originalTopic,
+      topic,
       acks: -1,
       messages: [{ key: deadLetter.key, value: request.value ?? deadLetter.value, headers }],
     });
@@ -104,7 +138,7 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
       deadLetterTopic,
       deadLetterPartition: deadLetter.partition,
       deadLetterOffset: deadLetter.offset,
-      topic: originalTopic,
+      topic,
       partition: sent.partition,
       offset: sent.baseOffset ?? '-1',
       replayedBy: request.replayedBy,

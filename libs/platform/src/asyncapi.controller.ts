@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { buildAsyncApi } from '@ki/contracts';
+import { Public } from './api-keys';
 
 /** Serves the AsyncAPI document of every event the system exchanges. */
 @ApiTags('contracts')
+@Public()
 @Controller('asyncapi.json')
 export class AsyncApiController {
   private readonly document = buildAsyncApi();

@@ -2,6 +2,7 @@ import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from './config';
 import { traceMiddleware } from './logging';
@@ -21,6 +22,7 @@ export interface HttpAppOptions {
 export async function createHttpApp(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
+  app.use(securityHeaders());
   app.use(traceMiddleware);
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(
@@ -38,6 +40,16 @@ export async function createHttpApp(module: any, config: ServiceConfig, options:
   );
   SwaggerModule.setup('docs', app, document);
   return app;
+}
+
+/**
+ * helmet's security headers with its default content security policy (scripts, styles and
+ * connections from the service itself; the console page and the Swagger UI need nothing else),
+ * except `upgrade-insecure-requests`: the services speak plain HTTP inside their network (TLS ends
+ * at the proxy in front of them), and an upgraded request to http://127.0.0.1 would fail.
+ */
+function securityHeaders() {
+  return helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
 }
 
 /** Starts listening and logs where. */

@@ -7,10 +7,11 @@ describe('service configuration', () => {
     const config = serviceConfig(defaults, validateEnv(ServiceEnv, {}));
     expect(config).toEqual({
       service: 'registry',
-      http: { host: '127.0.0.1', port: 3001 },
+      http: { host: '127.0.0.1', port: 3001, rateLimitPerMinute: 600 },
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/ki_registry',
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'registry', topicPrefix: '', groupIdPrefix: '', security: {} },
       logLevel: 'info',
+      idempotencyPruneIntervalMs: 3_600_000,
     });
   });
 
@@ -20,6 +21,13 @@ describe('service configuration', () => {
     expect(config.http.port).toBe(4001);
     expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
     expect(config.databaseUrl).toBe('postgres://u@db:5432/x');
+  });
+
+  it('never prints a password of an invalid URL', () => {
+    const load = () => validateEnv(ServiceEnv, { DATABASE_URL: 'mysql://ki:s3cret-pw@db:3306/ki' });
+
+    expect(load).toThrow('DATABASE_URL="mysql://ki:•••@db:3306/ki"');
+    expect(load).not.toThrow(/s3cret/);
   });
 
   it('names every invalid variable', () => {

@@ -80,6 +80,20 @@ export class ServiceEnv {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL?: LogLevel;
 
+  /** Requests one client address may make per minute before it gets 429 (health probes are not counted). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HTTP_RATE_LIMIT_PER_MINUTE?: number;
+
+  /** How often expired Idempotency-Keys are deleted. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  IDEMPOTENCY_PRUNE_INTERVAL_MS?: number;
+
   /** `production` makes development fallbacks (published API keys) an error at start. */
   @IsOptional()
   @IsIn(['development', 'test', 'production'])
@@ -90,7 +104,7 @@ export class ServiceEnv {
 export interface ServiceConfig {
   /** Service name, used as Kafka client id, log name and CloudEvents source. */
   service: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; rateLimitPerMinute: number };
   databaseUrl: string;
   /** `groupIdPrefix` goes before every consumer group id on the broker; empty outside tests. */
   kafka: {
@@ -102,6 +116,8 @@ export interface ServiceConfig {
     connectVia?: Record<string, string>;
   };
   logLevel: LogLevel;
+  /** How often expired Idempotency-Keys are deleted (ms). */
+  idempotencyPruneIntervalMs: number;
 }
 
 /** Defaults of one service. */
@@ -119,8 +135,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose whole value is a secret. */
+const SECRET_NAME = /KEY|SECRET|PASSWORD|TOKEN/i;
+
+/**
+ * A value as a configuration error may print it: a secret variable not at all, the password of a
+ * URL (`scheme://user:password@host`) masked, since start-up errors end up in logs.
+ */
+export function printableValue(name: string, value: unknown): string {
+  if (SECRET_NAME.test(name)) return '"•••"';
+  return JSON.stringify(typeof value === 'string' ? value.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:•••@') : value);
+}
+
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${JSON.stringify(e.value)}: ${m}`));
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}=${printableValue(e.property, e.value)}: ${m}`));
 }
 
 /** Validates `env` against an env class (ServiceEnv or a subclass) and returns the typed instance. */
@@ -139,7 +167,7 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
     throw new ConfigError([`KAFKA_GROUP_ID_PREFIX=${JSON.stringify(env.KAFKA_GROUP_ID_PREFIX)}: tests only, not with NODE_ENV=production`]);
   return {
     service: defaults.service,
-    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port },
+    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? defaults.port, rateLimitPerMinute: env.HTTP_RATE_LIMIT_PER_MINUTE ?? 600 },
     databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${defaults.database}`,
     kafka: {
       brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -153,5 +181,6 @@ export function serviceConfig(defaults: ServiceDefaults, env: ServiceEnv): Servi
       groupIdPrefix: env.KAFKA_GROUP_ID_PREFIX ?? '',
     },
     logLevel: env.LOG_LEVEL ?? 'info',
+    idempotencyPruneIntervalMs: env.IDEMPOTENCY_PRUNE_INTERVAL_MS ?? 3_600_000,
   };
 }

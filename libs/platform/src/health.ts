@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Injectable, Module, Optional } from '@nestjs/c
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from './kafka-health';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from './api-keys';
 
 /** Nest injection token: whether /health pings the service's database (false for a service without one). */
 export const HEALTH_CHECKS_DATABASE = Symbol('HEALTH_CHECKS_DATABASE');
@@ -20,6 +22,8 @@ export class HealthChecks {
 }
 
 @ApiTags('health')
+@Public()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

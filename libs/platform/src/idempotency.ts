@@ -3,8 +3,11 @@ import {
   CallHandler,
   ConflictException,
   ExecutionContext,
+  Inject,
   Injectable,
   NestInterceptor,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -12,6 +15,9 @@ import type { Request, Response } from 'express';
 import { from, mergeMap, Observable, of } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { acceptedApiKey } from './api-keys';
+import { ServiceConfig } from './config';
+import { SERVICE_CONFIG } from './platform.module';
 
 /** Stores the first answer to each Idempotency-Key of a POST endpoint. */
 export class HttpIdempotency1764000000200 implements MigrationInterface {
@@ -47,19 +53,50 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Fields of a response that are never stored for a replay: secrets are shown once, by the first answer only. */
+const UNSTORED_FIELDS = new Set(['secret']);
+
+/** The response as stored for replays: every `secret` field, at any depth, left out. */
+function storable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(storable);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => !UNSTORED_FIELDS.has(k))
+        .map(([k, v]) => [k, storable(v)]),
+    );
+  return value;
+}
+
 /**
- * `Idempotency-Key` on POST: the same key with the same body returns the first successful
- * response (with `Idempotent-Replayed: true`); the same key with another body is 422; a repeat
- * while the first is still running is 409. Failed requests are not stored, so they can be retried.
- * Keys are kept for 24 hours.
+ * `Idempotency-Key` on POST: the same key from the same API key with the same body returns the
+ * first successful response (with `Idempotent-Replayed: true`); the same key with another body is
+ * 422; a repeat while the first is still running is 409. Failed requests are not stored, so they
+ * can be retried. The scope is method, path and the caller's API key, so one caller can neither
+ * read nor block another's answers. A replay holds no secret (a webhook's secret is in the first
+ * answer only). Keys are kept for 24 hours; a timer deletes older ones.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
-  /** Keys are honoured for a day; older ones are deleted at most once an hour. */
+export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBootstrap, OnApplicationShutdown {
+  /** Keys are honoured for a day. */
   private static readonly RETENTION = '24 hours';
-  private lastPruneAt = 0;
+  private pruneTimer?: NodeJS.Timeout;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pruneTimer = setInterval(() => {
+      this.prune().catch(() => undefined); // the next run tries again; a failed delete loses nothing
+    }, this.config.idempotencyPruneIntervalMs);
+    this.pruneTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruneTimer);
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<Request>();
@@ -69,8 +106,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof key !== 'string' || !/^[\w.:-]{1,200}$/.test(key)) {
       throw new BadRequestException('Idempotency-Key must be 1 to 200 letters, digits or ._:-');
     }
-    await this.pruneIfDue();
-    const scope = `${req.method} ${req.path}`;
+    const scope = `${req.method} ${req.path} ${acceptedApiKey(req)?.name ?? '(no key)'}`;
     const bodyHash = createHash('sha256')
       .update(canonical(req.body ?? null))
       .digest('hex');
@@ -106,7 +142,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
               key,
               scope,
               res.statusCode,
-              JSON.stringify(body ?? null),
+              JSON.stringify(storable(body ?? null)),
             ])
             .then(() => body),
         ),
@@ -114,9 +150,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private async pruneIfDue(): Promise<void> {
-    if (Date.now() - this.lastPruneAt < 3600_000) return;
-    this.lastPruneAt = Date.now();
+  /** Deletes the keys older than the retention. */
+  async prune(): Promise<void> {
     await this.dataSource.query(`DELETE FROM http_idempotency WHERE created_at < now() - $1::interval`, [IdempotencyInterceptor.RETENTION]);
   }
 }

@@ -14,3 +14,4 @@ export * from './idempotency';
 export * from './api-keys';
 export * from './secret';
 export * from './kafka-security';
+export * from './paging';

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from './api-keys';
 
 /** Nest injection token of the service's Prometheus registry (one per application, not global). */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
@@ -14,6 +15,7 @@ export function createMetricsRegistry(service: string): Registry {
 
 /** Prometheus scrape endpoint. */
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}

@@ -1,4 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -30,7 +32,8 @@ export interface PlatformOptions {
 
 /**
  * What every service needs: configuration, structured logging, its PostgreSQL database
- * (schema from migrations only), its Kafka client, /health and /metrics.
+ * (schema from migrations only), its Kafka client, /health and /metrics, and a rate limit per
+ * client address on every HTTP endpoint but /health.
  */
 @Global()
 @Module({})
@@ -52,6 +55,8 @@ export class PlatformModule {
           },
         }),
         ...(options.database === false ? [] : [typeOrm(options)]),
+        // Per client address and instance, in memory: it slows down a flood, it is no quota.
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.http.rateLimitPerMinute }] }),
         HealthModule,
       ],
       controllers: [MetricsController, AsyncApiController],
@@ -61,6 +66,7 @@ export class PlatformModule {
         { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(config, logger) },
         { provide: KAFKA_SECURITY, useValue: config.kafka.security },
         { provide: HEALTH_CHECKS_DATABASE, useValue: options.database !== false },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
       ],
       exports: [SERVICE_CONFIG, KAFKA_CLIENT, KAFKA_SECURITY, METRICS_REGISTRY, HEALTH_CHECKS_DATABASE, HealthModule],
     };

@@ -13,3 +13,4 @@ export * from './local';
 export * from './processes';
 export * from './leftover-brokers';
 export * from './inbox';
+export * from './authorisation-matrix';

@@ -12,7 +12,14 @@ import { fetchHealth, freePort, repoRoot } from './local';
 export function startScriptProcess(script: string, env: Record<string, string>, options: { capture?: boolean } = {}): ChildProcess {
   return spawn(process.execPath, ['-r', '@swc-node/register', script], {
     cwd: repoRoot,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      HTTP_RATE_LIMIT_PER_MINUTE: '100000',
+      SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -41,13 +41,20 @@ export interface TestServiceOptions {
 /** Starts a service the way its main.ts does, on a random port, with isolated topics and database. */
 export async function startTestService(definition: ServiceDefinition, options: TestServiceOptions = {}): Promise<TestService> {
   const { kafkaBrokers } = testInfrastructure();
-  const base = definition.loadConfig({ KAFKA_BROKERS: kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...options.env });
+  const base = definition.loadConfig({
+    NODE_ENV: 'test',
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    LOG_LEVEL: 'warn',
+    // Tests poll from one address many times a second; the rate limit has a test of its own.
+    HTTP_RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
+  });
   const database = options.database ?? (await createTestDatabase(base.service));
   const prefix = options.topicPrefix ?? uniqueTopicPrefix();
   const config: ServiceConfig = {
     ...base,
     databaseUrl: withInstance(options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url, options.instance),
-    http: { host: '127.0.0.1', port: 0 },
+    http: { ...base.http, host: '127.0.0.1', port: 0 },
     kafka: { ...base.kafka, ...isolatedKafka(prefix) },
   };
   const destination = options.logSink ? { write: (line: string) => options.logSink?.(line) } : undefined;

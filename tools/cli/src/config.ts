@@ -1,4 +1,3 @@
-import { ConfigError, KafkaSecurity, readKafkaSecurity } from '@ki/platform';
 import { CliError } from './errors';
 
 /** Where `ki` finds the services: environment variables, overridden by flags. */
@@ -8,8 +7,8 @@ export interface CliConfig {
   registryUrl: string;
   registryKey: string;
   kafkaBrokers: string[];
-  /** SASL and TLS towards the brokers, from KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_TLS, KAFKA_TLS_CA_FILE. */
-  kafkaSecurity: KafkaSecurity;
+  /** SASL and TLS towards the brokers: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_TLS, KAFKA_TLS_CA_FILE (read by `emit`). */
+  kafkaSecurityEnv: Record<string, string | undefined>;
   topicPrefix: string;
   /** Machine-readable output: the API's JSON unchanged, nothing else on stdout. */
   json: boolean;
@@ -61,17 +60,10 @@ export function loadCliConfig(env: NodeJS.ProcessEnv, flags: GlobalFlags): CliCo
     registryUrl: url(flags['registry-url'] ? '--registry-url' : 'KI_REGISTRY_URL', flags['registry-url'] ?? read('KI_REGISTRY_URL')),
     registryKey: flags['registry-key'] ?? read('KI_REGISTRY_KEY'),
     kafkaBrokers: brokers.split(','),
-    kafkaSecurity: kafkaSecurity(env),
+    kafkaSecurityEnv: Object.fromEntries(KAFKA_SECURITY_VARIABLES.map((name) => [name, env[name]])),
     topicPrefix: flags['topic-prefix'] ?? read('KAFKA_TOPIC_PREFIX'),
     json: flags.json ?? false,
   };
 }
 
-function kafkaSecurity(env: NodeJS.ProcessEnv): KafkaSecurity {
-  try {
-    return readKafkaSecurity(env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.problems.join('; '), 2);
-    throw err;
-  }
-}
+const KAFKA_SECURITY_VARIABLES = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_TLS', 'KAFKA_TLS_CA_FILE'];

@@ -6,6 +6,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 import { ConsoleRoles } from '../config';
 import { CurrentOperator, Operator } from '../shared/operator';
+import { ReplayRefused } from '@ki/messaging';
 import { DeadLetterNotFound, DeadLetters } from './dead-letters';
 
 class DeadLetterParams {
@@ -82,6 +83,7 @@ export class DeadLettersHttpController {
       return await run();
     } catch (err) {
       if (err instanceof DeadLetterNotFound) throw new NotFoundException({ statusCode: 404, code: err.code, message: err.message });
+      if (err instanceof ReplayRefused) throw new BadRequestException({ statusCode: 400, code: err.code, message: err.message });
       if (err instanceof ContractViolation)
         throw new BadRequestException({ statusCode: 400, code: err.code, message: err.problems.map((p) => `payload.${p}`) });
       throw err;

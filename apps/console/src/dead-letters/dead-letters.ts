@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConsumerGroup, consumerGroupsOf, EnvelopeHeaders, findContract, Topics, validatePayload } from '@ki/contracts';
+import { ConsumerGroup, consumerGroupsOf, EnvelopeHeaders, Topics } from '@ki/contracts';
 import { DeadLetter, readDeadLetter, replayDeadLetter } from '@ki/messaging';
 import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
 import { Kafka } from 'kafkajs';
@@ -79,13 +79,11 @@ export class DeadLetters {
   /**
    * Sends the dead letter back to its original topic (same ce_id and correlation id, a fresh trace,
    * who/when/why in its headers and on the operations topic), optionally with a repaired payload,
-   * which must satisfy the event's contract (a ContractViolation otherwise).
+   * which must satisfy the event's contract (a ContractViolation otherwise); an unknown type or a
+   * topic that is not the type's own is refused ({@link ReplayRefused}).
    */
   async replay(partition: number, offset: string, request: { reason: string; replayedBy: string; payload?: object }) {
     const letter = await this.find(partition, offset);
-    const contract = findContract(letter.type ?? '');
-    // A repaired payload must keep the contract, or it would only come back as a dead letter.
-    if (request.payload !== undefined && contract) validatePayload(contract, request.payload);
     const preview = await this.preview(letter);
     const deadLetter: DeadLetter = { partition, offset, key: letter.key, value: letter.value, headers: letter.headers };
     const record = await replayDeadLetter(this.kafka, deadLetter, {
@@ -99,8 +97,8 @@ export class DeadLetters {
 
   private async find(partition: number, offset: string): Promise<ObservedMessage> {
     const inWindow = this.window.deadLetterAt(partition, offset);
-    if (inWindow) return inWindow;
-    // Older than the window: read it from the topic itself.
+    if (inWindow && !inWindow.truncated) return inWindow;
+    // Older than the window, or kept only in part: read it from the topic itself.
     const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
     if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
     return observe({ topic: Topics.deadLetters, timestamp: new Date().toISOString(), ...read }, 0);

@@ -38,6 +38,34 @@ export interface ObservedMessage {
   invalid?: string;
   /** Set for a message of the dead-letter topic. */
   deadLetter?: DeadLetterInfo;
+  /** The window keeps only the start of a large value (no payload) or of a long header: replay reads the message again. */
+  truncated?: boolean;
+}
+
+/** Most characters of a value the window keeps; a larger one is kept truncated, without its parsed payload. */
+export const MAX_KEPT_VALUE_CHARS = 64 * 1024;
+/** Most characters of one header value, and most headers, the window keeps of a message. */
+export const MAX_KEPT_HEADER_CHARS = 4 * 1024;
+export const MAX_KEPT_HEADERS = 64;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters not kept]`;
+}
+
+/** The message as the window keeps it: values and headers capped, so a few huge messages cannot fill the memory. */
+function capped(message: ObservedMessage): ObservedMessage {
+  const headers = Object.entries(message.headers);
+  const largeValue = (message.value?.length ?? 0) > MAX_KEPT_VALUE_CHARS;
+  const largeHeaders = headers.length > MAX_KEPT_HEADERS || headers.some(([, v]) => v.length > MAX_KEPT_HEADER_CHARS);
+  if (!largeValue && !largeHeaders) return message;
+  return {
+    ...message,
+    value: message.value === null ? null : cut(message.value, MAX_KEPT_VALUE_CHARS),
+    payload: largeValue ? undefined : message.payload,
+    headers: Object.fromEntries(headers.slice(0, MAX_KEPT_HEADERS).map(([k, v]) => [k, cut(v, MAX_KEPT_HEADER_CHARS)])),
+    deadLetter: message.deadLetter && { ...message.deadLetter, error: cut(message.deadLetter.error, MAX_KEPT_HEADER_CHARS) },
+    truncated: true,
+  };
 }
 
 /** A raw message handed to the window (the reader strips the topic prefix). */
@@ -142,7 +170,7 @@ export class EventWindow {
   constructor(private readonly capacity: number) {}
 
   add(raw: RawMessage): ObservedMessage {
-    const message = observe(raw, this.nextSeq++);
+    const message = capped(observe(raw, this.nextSeq++));
     this.messages.push(message);
     this.index(message, (map, key) => (map.get(key) ?? map.set(key, new Set()).get(key))?.add(message));
     while (this.messages.length > this.capacity) {

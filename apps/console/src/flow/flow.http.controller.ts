@@ -1,10 +1,10 @@
-import { Controller, Get, MessageEvent, Query, Sse } from '@nestjs/common';
+import { Controller, Get, HttpException, HttpStatus, Inject, MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequireRole } from '@ki/platform';
+import { RequireRole, SERVICE_CONFIG } from '@ki/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
-import { ConsoleRoles } from '../config';
+import { ConsoleConfig, ConsoleRoles } from '../config';
 import { EventWindow } from '../event-window/event-window';
 import { CurrentOperator, Operator } from '../shared/operator';
 import { FlowQuery } from './flow';
@@ -38,9 +38,13 @@ class FlowParams {
 @ApiSecurity('api-key')
 @Controller('api/flow')
 export class FlowHttpController {
+  /** Open streams per API key name: each holds a connection and a window listener. */
+  private readonly openStreams = new Map<string, number>();
+
   constructor(
     private readonly flow: FlowQuery,
     private readonly window: EventWindow,
+    @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
   @Get()
@@ -57,10 +61,29 @@ export class FlowHttpController {
 
   @Sse('stream')
   @RequireRole(ConsoleRoles.read)
-  @ApiOperation({ summary: 'Server-sent events: each message as it arrives (ask GET /api/flow for consumer progress)' })
+  @ApiOperation({
+    summary:
+      'Server-sent events: each message as it arrives (ask GET /api/flow for consumer progress); 429 beyond CONSOLE_MAX_STREAMS_PER_KEY open streams of one key',
+  })
   stream(@CurrentOperator() operator: Operator): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((subscriber) =>
-      this.window.subscribe((message) => subscriber.next({ type: 'message', data: this.flow.row(message, operator.reveal) })),
-    );
+    const open = this.openStreams.get(operator.name) ?? 0;
+    if (open >= this.config.maxStreamsPerKey)
+      throw new HttpException(
+        `API key "${operator.name}" already holds ${open} open streams (CONSOLE_MAX_STREAMS_PER_KEY): close one first`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    this.openStreams.set(operator.name, open + 1);
+    return new Observable<MessageEvent>((subscriber) => {
+      const unsubscribe = this.window.subscribe((message) =>
+        subscriber.next({ type: 'message', data: this.flow.row(message, operator.reveal) }),
+      );
+      // Runs when the client goes away: the slot is free again.
+      return () => {
+        unsubscribe();
+        const left = (this.openStreams.get(operator.name) ?? 1) - 1;
+        if (left > 0) this.openStreams.set(operator.name, left);
+        else this.openStreams.delete(operator.name);
+      };
+    });
   }
 }

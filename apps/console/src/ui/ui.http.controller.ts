@@ -2,6 +2,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import path from 'node:path';
+import { Public } from '@ki/platform';
 
 const assets: Record<string, string> = {
   'console.js': 'text/javascript; charset=utf-8',
@@ -10,6 +11,7 @@ const assets: Record<string, string> = {
 
 /** The operators' web page: static HTML, a small script and a style sheet. Open; the page asks for the key. */
 @ApiExcludeController()
+@Public()
 @Controller()
 export class UiHttpController {
   @Get()

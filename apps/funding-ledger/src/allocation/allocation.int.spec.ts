@@ -165,6 +165,21 @@ describe('funding allocation when a centre opens', () => {
     expect(kommAn.body.balance).toBe('20000000');
   });
 
+  it('pages accounts, decisions and statements with a capped limit and a link to the next page', async () => {
+    for (const path of ['/accounts', '/decisions', `/centres/${coesfeld.centreId}/statement`]) {
+      const all = (await (await fetch(`${ledger.url}${path}?limit=500`)).json()) as unknown[];
+      const first = await fetch(`${ledger.url}${path}?limit=1`);
+      const second = await fetch(`${ledger.url}${path}?limit=1&offset=1`);
+      const tooMany = await fetch(`${ledger.url}${path}?limit=501`);
+
+      expect(all.length).toBeGreaterThan(1);
+      expect(await first.json()).toEqual(all.slice(0, 1));
+      expect(first.headers.get('link')).toBe(`<${path}?limit=1&offset=1>; rel="next"`);
+      expect(await second.json()).toEqual(all.slice(1, 2));
+      expect(tooMany.status).toBe(400);
+    }
+  });
+
   it('exports the statement as CSV with a header line', async () => {
     const res = await fetch(`${ledger.url}/centres/${coesfeld.centreId}/statement?fiscalYear=2016&format=csv`);
     const lines = (await res.text()).trim().split('\r\n');

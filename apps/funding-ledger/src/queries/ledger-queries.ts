@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Page } from '@ki/platform';
 import { DataSource } from 'typeorm';
 import { Programme, PROGRAMMES } from '../programmes/programmes';
 
@@ -88,18 +89,20 @@ export class LedgerQueries {
     return { ...row, asOf };
   }
 
-  async accounts(filter: { centreId?: string; fiscalYear?: number; kind?: string }, asOf: string): Promise<AccountBalance[]> {
+  /** Accounts of the page, plus one more row when more follow (see pageOfRows). */
+  async accounts(filter: { centreId?: string; fiscalYear?: number; kind?: string }, asOf: string, page: Page): Promise<AccountBalance[]> {
     const rows = await this.dataSource.query(
-      BALANCE_SQL.replace(
+      `${BALANCE_SQL.replace(
         '%WHERE%',
         '($1::uuid IS NULL OR a.centre_id = $1) AND ($3::int IS NULL OR a.fiscal_year = $3) AND ($4::text IS NULL OR a.kind = $4)',
-      ),
-      [filter.centreId ?? null, asOf, filter.fiscalYear ?? null, filter.kind ?? null],
+      )} LIMIT $5 OFFSET $6`,
+      [filter.centreId ?? null, asOf, filter.fiscalYear ?? null, filter.kind ?? null, page.limit + 1, page.offset],
     );
     return rows.map((r: AccountBalance) => ({ ...r, asOf }));
   }
 
-  async statement(centreId: string, fiscalYear?: number): Promise<StatementLine[]> {
+  /** The centre's transfers of the page, plus one more row when more follow. */
+  async statement(centreId: string, fiscalYear: number | undefined, page: Page): Promise<StatementLine[]> {
     const lines: StatementLine[] = await this.dataSource.query(
       `SELECT id AS "transferId", to_char(value_date, 'YYYY-MM-DD') AS "valueDate", kind, programme_code AS "programmeCode",
               fiscal_year AS "fiscalYear", unit,
@@ -110,8 +113,9 @@ export class LedgerQueries {
                 AS "openingDateStatus"
          FROM ledger_transfers t
         WHERE centre_id = $1 AND ($2::int IS NULL OR fiscal_year = $2)
-        ORDER BY value_date, recorded_at, programme_code`,
-      [centreId, fiscalYear ?? null],
+        ORDER BY value_date, recorded_at, programme_code, id
+        LIMIT $3 OFFSET $4`,
+      [centreId, fiscalYear ?? null, page.limit + 1, page.offset],
     );
     if (lines.length === 0) {
       const known = await this.dataSource.query(`SELECT 1 FROM known_centres WHERE centre_id = $1`, [centreId]);
@@ -150,23 +154,35 @@ export class LedgerQueries {
     });
   }
 
-  async decisions(filter: { centreId?: string; fiscalYear?: number }): Promise<DecisionRow[]> {
+  /** Decisions of the page, plus one more row when more follow. */
+  async decisions(filter: { centreId?: string; fiscalYear?: number }, page: Page): Promise<DecisionRow[]> {
     return this.dataSource.query(
       `SELECT id AS "decisionId", centre_id AS "centreId", fiscal_year AS "fiscalYear", occasion, outcome, reason, detail,
               caused_by_event_id AS "causedByEventId",
               to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "decidedAt"
          FROM funding_decisions
         WHERE ($1::uuid IS NULL OR centre_id = $1) AND ($2::int IS NULL OR fiscal_year = $2)
-        ORDER BY decided_at, id`,
-      [filter.centreId ?? null, filter.fiscalYear ?? null],
+        ORDER BY decided_at, id
+        LIMIT $3 OFFSET $4`,
+      [filter.centreId ?? null, filter.fiscalYear ?? null, page.limit + 1, page.offset],
     );
   }
 }
 
-/** Renders rows as RFC 4180 CSV with a header line; fields with commas, quotes or line breaks are quoted. */
+/** A cell a spreadsheet would read as a formula: it starts with =, +, -, @, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** An amount or count (amounts are integer strings, reversals negative): it stays a number. */
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * Renders rows as RFC 4180 CSV with a header line; fields with commas, quotes or line breaks are
+ * quoted. A text cell that would start a formula gets a leading `'` (OWASP's advice against CSV
+ * injection: a reason or legal basis is text from elsewhere); numbers are left as they are.
+ */
 export function toCsv<T extends object>(rows: T[], columns: (keyof T & string)[]): string {
   const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? '' : String(value);
+    const raw = value === null || value === undefined ? '' : String(value);
+    const text = FORMULA_START.test(raw) && !NUMBER.test(raw) ? `'${raw}` : raw;
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return [columns.join(','), ...rows.map((row) => columns.map((c) => cell(row[c])).join(','))].join('\r\n') + '\r\n';

@@ -1,8 +1,9 @@
 import { IsCalendarDate } from '@ki/contracts';
-import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { pageOf, pageOfRows, PageQuery, Public } from '@ki/platform';
+import { Controller, Get, Header, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { IsFiscalYear } from '../fiscal-year';
 import { Programme, PROGRAMMES } from '../programmes/programmes';
 import { LedgerQueries, toCsv } from './ledger-queries';
@@ -16,7 +17,7 @@ class AsOfQuery {
   asOf?: string;
 }
 
-class AccountsQuery extends AsOfQuery {
+class AccountsQuery extends IntersectionType(AsOfQuery, PageQuery) {
   @IsOptional()
   @IsUUID()
   centreId?: string;
@@ -30,7 +31,7 @@ class AccountsQuery extends AsOfQuery {
   kind?: string;
 }
 
-class DecisionsQuery {
+class DecisionsQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   centreId?: string;
@@ -40,7 +41,7 @@ class DecisionsQuery {
   fiscalYear?: number;
 }
 
-class YearQuery {
+class YearQuery extends PageQuery {
   @IsOptional()
   @IsFiscalYear()
   fiscalYear?: number;
@@ -73,6 +74,7 @@ function send(res: Response, format: string | undefined, rows: object[], columns
 
 /** Read-only views of the books; amounts are integer strings in each account's unit (cents or hundredths of a post). */
 @ApiTags('ledger')
+@Public()
 @Controller()
 export class LedgerHttpController {
   constructor(
@@ -88,8 +90,9 @@ export class LedgerHttpController {
 
   @Get('accounts')
   @ApiOperation({ summary: 'Accounts with their balances as of a day, filtered by centre, fiscal year or kind' })
-  accounts(@Query() query: AccountsQuery) {
-    return this.queries.accounts(query, query.asOf ?? today());
+  async accounts(@Query() query: AccountsQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const page = pageOf(query);
+    return pageOfRows(await this.queries.accounts(query, query.asOf ?? today(), page), page, req, res);
   }
 
   @Get('accounts/:accountId/balance')
@@ -104,9 +107,11 @@ export class LedgerHttpController {
   async statement(
     @Param('centreId', new ParseUUIDPipe()) centreId: string,
     @Query() query: YearQuery,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const lines = await this.queries.statement(centreId, query.fiscalYear);
+    const page = pageOf(query);
+    const lines = pageOfRows(await this.queries.statement(centreId, query.fiscalYear, page), page, req, res);
     send(
       res,
       query.format,
@@ -145,7 +150,8 @@ export class LedgerHttpController {
   @Get('decisions')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Funding decisions, allocated or rejected with their reason' })
-  decisions(@Query() query: DecisionsQuery) {
-    return this.queries.decisions(query);
+  async decisions(@Query() query: DecisionsQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const page = pageOf(query);
+    return pageOfRows(await this.queries.decisions(query, page), page, req, res);
   }
 }

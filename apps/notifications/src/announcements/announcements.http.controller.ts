@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, ParseUUIDPipe, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AnnouncementKind, AnnouncementKinds, IsHostBodyKey } from '@ki/contracts';
+import { Public } from '@ki/platform';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Request } from 'express';
@@ -30,6 +31,7 @@ class AnnouncementListQuery {
 /** Public read access to the announcements, as JSON and as an Atom feed. */
 @ApiTags('announcements')
 @UseFilters(NotificationsErrorsFilter)
+@Public()
 @Controller()
 export class AnnouncementsHttpController {
   constructor(private readonly queries: AnnouncementQueries) {}

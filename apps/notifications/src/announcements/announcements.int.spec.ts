@@ -63,6 +63,8 @@ describe('announcements of openings and their funding', () => {
         NOTIFICATIONS_POLL_INTERVAL_MS: '100',
         NOTIFICATIONS_WEBHOOK_ALLOW_LOOPBACK: 'true',
         NOTIFICATIONS_SMTP_URL: smtp.url,
+        // The test server speaks no STARTTLS.
+        NOTIFICATIONS_SMTP_REQUIRE_TLS: 'false',
       },
     });
     kafka = testKafka();

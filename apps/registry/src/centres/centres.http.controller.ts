@@ -1,16 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags, OmitType } from '@nestjs/swagger';
 import { classSchema, CloseCentreV1, IsCalendarDate, IsTerritoryKey, OpenCentreV1, RegisterCentreV1 } from '@ki/contracts';
-import { RequireRole } from '@ki/platform';
+import { acceptedApiKey, pageOf, pageOfRows, PageQuery, Public, RequireRole } from '@ki/platform';
+import type { Request, Response } from 'express';
 import { IsIn, IsOptional } from 'class-validator';
 import { CloseCentreHandler } from './close-centre/close-centre.handler';
+import { Centre } from './database/centre.entity';
 import { CentreStatus } from './domain/centre';
 import { OpenCentreHandler } from './open-centre/open-centre.handler';
 import { CentreQueries } from './queries/centre-queries';
 import { RegisterCentreHandler } from './register-centre/register-centre.handler';
 import { RegistryErrorsFilter } from './registry-errors.filter';
 
-class CentreListQuery {
+class CentreListQuery extends PageQuery {
   @IsOptional()
   @IsIn(['registered', 'open', 'closed'])
   status?: CentreStatus;
@@ -40,6 +42,15 @@ const bodySchema = (cls: new () => object, without: string[] = []) => {
 };
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** Roles that see a centre's contact e-mail; public reads omit it (personal data of an employee). */
+const CONTACT_ROLES = ['registry:read', 'registry:write'];
+
+function forCaller<C extends Centre>(req: Request, centre: C): C | Omit<C, 'contactEmail'> {
+  if (acceptedApiKey(req)?.roles.some((role) => CONTACT_ROLES.includes(role))) return centre;
+  const { contactEmail: _omitted, ...rest } = centre;
+  return rest;
+}
 const apiKey = ApiHeader({ name: 'X-API-Key', description: 'API key with the role registry:write', required: true });
 
 @ApiTags('centres')
@@ -86,24 +97,32 @@ export class CentresHttpController {
   }
 
   @Get('centres')
-  @ApiOperation({ summary: 'Centres, filtered by status, territory or Regierungsbezirk, in order of opening' })
-  centres(@Query() filter: CentreListQuery) {
-    return this.queries.centres(filter);
+  @Public()
+  @ApiOperation({
+    summary:
+      'Centres, filtered by status, territory or Regierungsbezirk, in order of opening; the contact e-mail only for keys with registry:read or registry:write',
+  })
+  async centres(@Query() filter: CentreListQuery, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const page = pageOf(filter);
+    return pageOfRows(await this.queries.centres(filter, page), page, req, res).map((centre) => forCaller(req, centre));
   }
 
   @Get('centres/:id')
-  @ApiOperation({ summary: 'One centre' })
-  centre(@Param('id', ParseUUIDPipe) id: string) {
-    return this.queries.centre(id);
+  @Public()
+  @ApiOperation({ summary: 'One centre; the contact e-mail only for keys with registry:read or registry:write' })
+  async centre(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request) {
+    return forCaller(req, await this.queries.centre(id));
   }
 
   @Get('centres/:id/history')
+  @Public()
   @ApiOperation({ summary: "The centre's events, oldest first" })
   history(@Param('id', ParseUUIDPipe) id: string) {
     return this.queries.history(id);
   }
 
   @Get('territories')
+  @Public()
   @ApiQuery({ name: 'asOf', required: false, description: 'date of the coverage (default: today)' })
   @ApiOperation({ summary: 'The 53 territories with the number of centres open in each' })
   territories(@Query() query: AsOfQuery) {
@@ -111,6 +130,7 @@ export class CentresHttpController {
   }
 
   @Get('coverage')
+  @Public()
   @ApiQuery({ name: 'asOf', required: false, description: 'date of the summary (default: today)' })
   @ApiOperation({ summary: 'Centres open, territories covered and territories without a centre on a date' })
   coverage(@Query() query: AsOfQuery) {

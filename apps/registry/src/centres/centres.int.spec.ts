@@ -152,6 +152,38 @@ describe('the registry', () => {
     expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
   });
 
+  it('omits the contact e-mail from public reads of centres and shows it to a key with a registry role', async () => {
+    const readerList = (await (await call('GET', '/centres', undefined, READER)).json()) as Record<string, unknown>[];
+    const anonymousList = (await (await call('GET', '/centres', undefined, null)).json()) as Record<string, unknown>[];
+    const [centre] = readerList;
+    const readerOne = await json(await call('GET', `/centres/${centre.id}`, undefined, READER));
+    const anonymousOne = await json(await call('GET', `/centres/${centre.id}`, undefined, null));
+
+    expect(readerList.length).toBeGreaterThan(0);
+    expect(readerList.every((c) => String(c.contactEmail).includes('@'))).toBe(true);
+    expect(readerOne.contactEmail).toBe(centre.contactEmail);
+    expect(anonymousList.map((c) => c.id)).toEqual(readerList.map((c) => c.id));
+    expect(anonymousList.every((c) => !('contactEmail' in c))).toBe(true);
+    expect(anonymousOne).toMatchObject({ id: centre.id, hostBodyKey: centre.hostBodyKey });
+    expect(anonymousOne).not.toHaveProperty('contactEmail');
+  });
+
+  it('pages the list of centres with a capped limit and a link to the next page', async () => {
+    const all = (await (await call('GET', '/centres?limit=500', undefined, null)).json()) as { id: string }[];
+    const first = await call('GET', '/centres?limit=2', undefined, null);
+    const second = await call('GET', '/centres?limit=2&offset=2', undefined, null);
+    const last = await call('GET', `/centres?limit=2&offset=${all.length - 1}`, undefined, null);
+    const tooMany = await call('GET', '/centres?limit=501', undefined, null);
+
+    expect(all.length).toBeGreaterThan(4);
+    expect(((await first.json()) as { id: string }[]).map((c) => c.id)).toEqual(all.slice(0, 2).map((c) => c.id));
+    expect(first.headers.get('link')).toBe('</centres?limit=2&offset=2>; rel="next"');
+    expect(((await second.json()) as { id: string }[]).map((c) => c.id)).toEqual(all.slice(2, 4).map((c) => c.id));
+    expect(((await last.json()) as unknown[]).length).toBe(1);
+    expect(last.headers.get('link')).toBeNull();
+    expect(tooMany.status).toBe(400);
+  });
+
   it('never writes API keys into its logs', async () => {
     await call('POST', '/centres', registration('05962'));
 

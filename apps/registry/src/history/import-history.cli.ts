@@ -13,7 +13,7 @@ import { RegistryModule } from '../registry.module';
 import { importHistory, readHistory, SHIPPED_HISTORY } from './import-history';
 
 async function main() {
-  const config = loadRegistryConfig(process.env);
+  const config = loadRegistryConfig(process.env, { serving: false });
   const logger = createRootLogger({ ...config, logLevel: 'warn' });
   const file = process.argv[2] ?? SHIPPED_HISTORY;
   const openings = readHistory(file);

@@ -26,11 +26,17 @@ async function centreId(context: CommandContext): Promise<string> {
   if (UUID.test(ref)) return ref;
   if (!/^\d{5}(\d{3})?$/.test(ref))
     throw usageError(`"${ref}" is neither a centre id (UUID) nor a host-body key (e.g. 05558)`, context.usage);
-  const centres = await context.registry.request<Centre[]>('GET', '/centres');
-  const active = centres.find((c) => c.hostBodyKey === ref && c.status !== 'closed');
-  if (!active) throw usageError(`host body ${ref} has no registered or open centre at ${context.config.registryUrl}`, context.usage);
-  return active.id;
+  // The list is paged (at most 500 a page): read pages until the centre or the end turns up.
+  for (let offset = 0; ; offset += PAGE_SIZE) {
+    const centres = await context.registry.request<Centre[]>('GET', `/centres?limit=${PAGE_SIZE}&offset=${offset}`);
+    const active = centres.find((c) => c.hostBodyKey === ref && c.status !== 'closed');
+    if (active) return active.id;
+    if (centres.length < PAGE_SIZE) break;
+  }
+  throw usageError(`host body ${ref} has no registered or open centre at ${context.config.registryUrl}`, context.usage);
 }
+
+const PAGE_SIZE = 500;
 
 function describe(verb: string, centre: Centre): string {
   const opened = centre.openedOn ? `, opened on ${centre.openedOn}${centre.place ? ` in ${centre.place}` : ''}` : '';

@@ -42,8 +42,15 @@ export const emit: Command = {
     // Loaded only here: the messaging library brings the Kafka client, which the other commands do not need.
     const { Kafka, logLevel } = await import('kafkajs');
     const { EventPublisher } = await import('@ki/messaging');
-    const { kafkaJsSecurity, describeKafkaFailure } = await import('@ki/platform');
-    const { kafkaBrokers, kafkaSecurity, topicPrefix } = context.config;
+    const { ConfigError, kafkaJsSecurity, describeKafkaFailure, readKafkaSecurity } = await import('@ki/platform');
+    const { kafkaBrokers, kafkaSecurityEnv, topicPrefix } = context.config;
+    let kafkaSecurity: ReturnType<typeof readKafkaSecurity>;
+    try {
+      kafkaSecurity = readKafkaSecurity(kafkaSecurityEnv);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new CliError(err.problems.join('; '), 2);
+      throw err;
+    }
     const kafka = new Kafka({ clientId: 'ki-cli', brokers: kafkaBrokers, logLevel: logLevel.NOTHING, ...kafkaJsSecurity(kafkaSecurity) });
     const publisher = new EventPublisher(kafka, { source: flag(context, 'source') ?? '/ki/cli', topicPrefix });
     let timer: NodeJS.Timeout | undefined;

@@ -65,7 +65,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.loop = new PollingLoop('delivery dispatcher', config.pollIntervalMs, () => this.dispatchDue(), this.logger);
     this.leaseMs = Math.max(60_000, 3 * config.delivery.timeoutMs);
-    this.email = new EmailSender(config.mail.smtpUrl, config.mail.from, config.delivery.timeoutMs);
+    this.email = new EmailSender(config.mail, config.mail.from, config.delivery.timeoutMs);
   }
 
   onApplicationBootstrap(): void {

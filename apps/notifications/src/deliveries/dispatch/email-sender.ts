@@ -10,17 +10,27 @@ export interface OutgoingMail {
   headers: Record<string, string>;
 }
 
-/** Sends announcement e-mails through the configured SMTP server (nodemailer). */
+/**
+ * Sends announcement e-mails through the configured SMTP server (nodemailer). With `requireTls`
+ * an smtp:// server must offer STARTTLS (nodemailer's `requireTLS`: no message goes out in clear
+ * text otherwise); smtps:// is TLS from the start.
+ */
 export class EmailSender {
   private readonly transport?: Transporter;
 
   constructor(
-    smtpUrl: string | undefined,
+    smtp: { smtpUrl?: string; requireTls: boolean },
     private readonly from: string,
     timeoutMs: number,
   ) {
-    this.transport = smtpUrl
-      ? nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs })
+    this.transport = smtp.smtpUrl
+      ? nodemailer.createTransport({
+          url: smtp.smtpUrl,
+          requireTLS: smtp.requireTls,
+          connectionTimeout: timeoutMs,
+          greetingTimeout: timeoutMs,
+          socketTimeout: timeoutMs,
+        })
       : undefined;
   }
 

@@ -28,12 +28,26 @@ describe('webhook targets', () => {
     ['fd12:3456::1', 'private'],
     ['fe80::1', 'private'],
     ['::ffff:10.0.0.1', 'private'],
-    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b::a00:1', 'reserved'],
     ['0.0.0.0', 'reserved'],
     ['::', 'reserved'],
     ['224.0.0.1', 'reserved'],
     ['255.255.255.255', 'reserved'],
     ['192.0.2.4', 'reserved'],
+    ['2002:7f00:1::', 'reserved'],
+    ['2002:5db8:d70e::1', 'reserved'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['64:ff9b::808:808', 'reserved'],
+    ['64:ff9b::5db8:d70e', 'reserved'],
+    ['64:ff9b:1::808:808', 'reserved'],
+    ['::808:808', 'reserved'],
+    ['::7f00:1', 'reserved'],
+    ['fec0::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['ff02::1', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['::ffff:8.8.8.8', 'public'],
     ['93.184.215.14', 'public'],
     ['172.32.0.1', 'public'],
     ['2606:4700::1111', 'public'],
@@ -67,6 +81,10 @@ describe('webhook targets', () => {
     ['http://10.0.0.7/hook', 'NOTIFICATIONS.TARGET_PRIVATE'],
     ['http://169.254.169.254/latest/meta-data/', 'NOTIFICATIONS.TARGET_PRIVATE'],
     ['http://[fd00::1]/hook', 'NOTIFICATIONS.TARGET_PRIVATE'],
+    ['http://[2002:7f00:1::]/hook', 'NOTIFICATIONS.TARGET_RESERVED'],
+    ['http://[64:ff9b::7f00:1]/hook', 'NOTIFICATIONS.TARGET_RESERVED'],
+    ['http://[::127.0.0.1]/hook', 'NOTIFICATIONS.TARGET_RESERVED'],
+    ['http://[fec0::1]/hook', 'NOTIFICATIONS.TARGET_RESERVED'],
   ])('refuses %s with %s', (url, expected) => {
     expect(code(checkWebhookUrl(url, strict))).toBe(expected);
   });
@@ -82,8 +100,24 @@ describe('webhook targets', () => {
     expect(checkResolved('example.org', ['93.184.215.14'], strict)).toBeUndefined();
     const refusal = checkResolved('rebind.example', ['93.184.215.14', '10.0.0.1'], strict);
     expect(code(refusal)).toBe('NOTIFICATIONS.TARGET_PRIVATE');
-    expect(refusal?.message).toBe('rebind.example resolves to 10.0.0.1 is in a private or link-local network');
+    expect(refusal?.message).toBe('rebind.example resolves to an address that is in a private or link-local network');
     expect(code(checkResolved('nowhere.example', [], strict))).toBe('NOTIFICATIONS.TARGET_UNRESOLVED');
+  });
+
+  it('never names the internal address a host name resolved to', async () => {
+    const internal = ['10.20.30.40', 'fd12:3456::7', '127.0.0.2', '2002:a14:1e28::1'];
+
+    const refusals = await Promise.all(
+      internal.map((address) => checkWebhookTarget('https://intranet.example/hook', strict, async () => [address])),
+    );
+
+    expect(refusals.map(code)).toEqual([
+      'NOTIFICATIONS.TARGET_PRIVATE',
+      'NOTIFICATIONS.TARGET_PRIVATE',
+      'NOTIFICATIONS.TARGET_LOOPBACK',
+      'NOTIFICATIONS.TARGET_RESERVED',
+    ]);
+    refusals.forEach((refusal, i) => expect(refusal?.message).not.toContain(internal[i]));
   });
 
   it('checks the addresses a host name resolves to, not only the name', async () => {

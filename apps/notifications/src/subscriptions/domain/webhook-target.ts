@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 
 /** Which targets a webhook may have besides public addresses. */
 export interface TargetPolicy {
@@ -19,81 +20,46 @@ export type TargetRefusal =
 /** The kind of network an IP address belongs to. */
 export type AddressClass = 'public' | 'loopback' | 'private' | 'reserved';
 
-function blockList(entries: [string, number, 'ipv4' | 'ipv6'][]): BlockList {
-  const list = new BlockList();
-  for (const [network, prefix, family] of entries) list.addSubnet(network, prefix, family);
-  return list;
-}
+/** Ranges of ipaddr.js that are private networks: refused unless configured (RFC 1918, 6598, 3927, 4193, 4291). */
+const PRIVATE_RANGES = new Set(['private', 'carrierGradeNat', 'linkLocal', 'uniqueLocal']);
 
-const LOOPBACK = blockList([
-  ['127.0.0.0', 8, 'ipv4'],
-  ['::1', 128, 'ipv6'],
-]);
-
-/** Private, shared, link-local and unique-local networks (RFC 1918, 6598, 3927, 4193, 4291). */
-const PRIVATE = blockList([
-  ['10.0.0.0', 8, 'ipv4'],
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'],
-  ['fc00::', 7, 'ipv6'],
-  ['fe80::', 10, 'ipv6'],
-]);
-
-/** Addresses that are never a web server: "this network", documentation, benchmarking, multicast, broadcast, future use. */
-const RESERVED = blockList([
-  ['0.0.0.0', 8, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.0.2.0', 24, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['198.51.100.0', 24, 'ipv4'],
-  ['203.0.113.0', 24, 'ipv4'],
-  ['224.0.0.0', 4, 'ipv4'],
-  ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
-  ['2001:db8::', 32, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-]);
-
-/** An IPv4 address hidden in an IPv6 one (::ffff:a.b.c.d mapped, 64:ff9b::/96 NAT64), else undefined. */
-function embeddedIPv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return undefined;
-  const [high, low] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-}
-
-/** Classifies an IP address literal. */
+/**
+ * Classifies an IP address literal with an allow-list: only what ipaddr.js calls `unicast` (a
+ * globally routable unicast address) is public. Every special range is refused, including those a
+ * block list tends to miss: 6to4 (2002::/16) and Teredo, which tunnel to any IPv4 address, NAT64
+ * (64:ff9b::/96, 64:ff9b:1::/48), the old IPv4-compatible ::/96, site-local fec0::/10 and the
+ * discard prefix 100::/64. An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 address it maps.
+ */
 export function classifyAddress(address: string): AddressClass {
-  const family = isIP(address);
-  if (family === 0) throw new RangeError(`not an IP address: ${address}`);
-  const v4 = family === 6 ? embeddedIPv4(address) : undefined;
-  if (v4) return classifyAddress(v4);
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  if (LOOPBACK.check(address, type)) return 'loopback';
-  if (PRIVATE.check(address, type)) return 'private';
-  if (RESERVED.check(address, type)) return 'reserved';
-  return 'public';
+  if (!isIP(address)) throw new RangeError(`not an IP address: ${address}`);
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const range = parsed.range();
+  if (range === 'loopback') return 'loopback';
+  if (PRIVATE_RANGES.has(range)) return 'private';
+  // ipaddr.js has no range for ::/96 (IPv4-compatible, deprecated by RFC 4291): its first 96 bits are zero.
+  if (parsed.kind() === 'ipv6' && parsed.match(ipaddr.IPv6.parse('::'), 96)) return 'reserved';
+  return range === 'unicast' ? 'public' : 'reserved';
 }
 
-/** Whether the policy allows connecting to `address`; the refusal otherwise. */
-export function checkAddress(address: string, policy: TargetPolicy): TargetRefusal | undefined {
-  switch (classifyAddress(address)) {
-    case 'public':
-      return undefined;
-    case 'loopback':
-      return policy.allowLoopback ? undefined : { code: 'NOTIFICATIONS.TARGET_LOOPBACK', message: `${address} is a loopback address` };
-    case 'private':
-      return policy.allowPrivateNetworks
-        ? undefined
-        : { code: 'NOTIFICATIONS.TARGET_PRIVATE', message: `${address} is in a private or link-local network` };
-    case 'reserved':
-      return { code: 'NOTIFICATIONS.TARGET_RESERVED', message: `${address} is a reserved address` };
-  }
+const CLASS_WORDS: Record<Exclude<AddressClass, 'public'>, string> = {
+  loopback: 'a loopback address',
+  private: 'in a private or link-local network',
+  reserved: 'a special-purpose address that is not globally routable',
+};
+
+/**
+ * Whether the policy allows connecting to `address`; the refusal otherwise. `shownAs` is what the
+ * message names: the address as the caller wrote it, or the host name for a resolved address, so
+ * a refusal never tells the caller which internal address a name resolves to.
+ */
+export function checkAddress(address: string, policy: TargetPolicy, shownAs = address): TargetRefusal | undefined {
+  const kind = classifyAddress(address);
+  if (kind === 'public') return undefined;
+  const message = `${shownAs} is ${CLASS_WORDS[kind]}`;
+  if (kind === 'loopback') return policy.allowLoopback ? undefined : { code: 'NOTIFICATIONS.TARGET_LOOPBACK', message };
+  if (kind === 'private') return policy.allowPrivateNetworks ? undefined : { code: 'NOTIFICATIONS.TARGET_PRIVATE', message };
+  return { code: 'NOTIFICATIONS.TARGET_RESERVED', message };
 }
 
 /** The host of a URL without IPv6 brackets. */
@@ -128,8 +94,8 @@ export function checkWebhookUrl(raw: string, policy: TargetPolicy): TargetRefusa
 export function checkResolved(host: string, addresses: string[], policy: TargetPolicy): TargetRefusal | undefined {
   if (addresses.length === 0) return { code: 'NOTIFICATIONS.TARGET_UNRESOLVED', message: `${host} does not resolve to any address` };
   for (const address of addresses) {
-    const refusal = checkAddress(address, policy);
-    if (refusal) return { ...refusal, message: `${host} resolves to ${refusal.message}` };
+    const refusal = checkAddress(address, policy, `${host} resolves to an address that`);
+    if (refusal) return refusal;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Page } from '@ki/platform';
 import { DataSource } from 'typeorm';
 import { Centre, CentreHistoryEntry, HostBody, Territory } from '../database/centre.entity';
 import { CentreStatus, Coverage, coverageOn, isOpenOn } from '../domain/centre';
@@ -21,7 +22,8 @@ export class CentreQueries {
     return centre;
   }
 
-  async centres(filter: CentreFilter): Promise<(Centre & { territoryKey: string })[]> {
+  /** Centres of the page, plus one more row when more follow (see pageOfRows). */
+  async centres(filter: CentreFilter, page: Page): Promise<(Centre & { territoryKey: string })[]> {
     const rows = await this.dataSource
       .getRepository(Centre)
       .createQueryBuilder('c')
@@ -32,6 +34,9 @@ export class CentreQueries {
       .andWhere(filter.territoryKey ? 'h.territory_key = :territoryKey' : 'true', { territoryKey: filter.territoryKey })
       .andWhere(filter.regierungsbezirk ? 't.regierungsbezirk = :rb' : 'true', { rb: filter.regierungsbezirk })
       .orderBy('c.ordinal', 'ASC', 'NULLS LAST')
+      .addOrderBy('c.id')
+      .offset(page.offset)
+      .limit(page.limit + 1)
       .getRawAndEntities();
     return rows.entities.map((c, i) => ({ ...c, territoryKey: rows.raw[i].territory_key as string }));
   }

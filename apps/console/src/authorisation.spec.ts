@@ -1,0 +1,4 @@
+import { describeAuthorisationMatrix } from '@ki/testing';
+import { consoleService } from './service';
+
+describeAuthorisationMatrix(consoleService, 'console');

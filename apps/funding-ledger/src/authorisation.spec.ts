@@ -1,0 +1,4 @@
+import { describeAuthorisationMatrix } from '@ki/testing';
+import { fundingLedgerService } from './service';
+
+describeAuthorisationMatrix(fundingLedgerService, 'funding-ledger');

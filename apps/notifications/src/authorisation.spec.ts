@@ -1,0 +1,4 @@
+import { describeAuthorisationMatrix } from '@ki/testing';
+import { notificationsService } from './service';
+
+describeAuthorisationMatrix(notificationsService, 'notifications');

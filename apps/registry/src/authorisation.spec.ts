@@ -1,0 +1,4 @@
+import { describeAuthorisationMatrix } from '@ki/testing';
+import { registryService } from './service';
+
+describeAuthorisationMatrix(registryService, 'registry');
