@@ -22,6 +22,7 @@ describe('notifications configuration', () => {
 
   it('reads the press office block and contact line of the press releases', () => {
     const config = loadNotificationsConfig({
+      NODE_ENV: 'test',
       NOTIFICATIONS_PRESS_OFFICE: 'Staatskanzlei | Pressestelle | 40190 Düsseldorf',
       NOTIFICATIONS_PRESS_CONTACT: 'Bei Nachfragen: Telefon 0211 837-1134',
     });
@@ -30,7 +31,7 @@ describe('notifications configuration', () => {
       sender: ['Staatskanzlei', 'Pressestelle', '40190 Düsseldorf'],
       contact: 'Bei Nachfragen: Telefon 0211 837-1134',
     });
-    expect(loadNotificationsConfig({}).pressOffice.sender).toEqual([
+    expect(loadNotificationsConfig({ NODE_ENV: 'test' }).pressOffice.sender).toEqual([
       'Kommunale Integrationszentren NRW',
       'Pressestelle',
       'presse@ki-network.invalid',
