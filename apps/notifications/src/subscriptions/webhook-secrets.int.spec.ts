@@ -45,7 +45,7 @@ describe('webhook secrets at rest and their rotation', () => {
   let service: TestService | undefined;
   let registry: EventPublisher;
   let ledger: EventPublisher;
-  let logs: string[] = [];
+  const logs: string[] = [];
   const receivers: Awaited<ReturnType<typeof startWebhookReceiver>>[] = [];
 
   const start = (keys: string, extra: Record<string, string> = {}) =>
