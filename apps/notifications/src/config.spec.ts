@@ -1,5 +1,9 @@
 import { ConfigError } from '@ki/platform';
-import { DEVELOPMENT_API_KEY, loadNotificationsConfig } from './config';
+import { randomBytes } from 'node:crypto';
+import { DEVELOPMENT_API_KEY, DEVELOPMENT_SECRET_KEY_ID, loadNotificationsConfig } from './config';
+
+const KEY_2025 = randomBytes(32).toString('base64');
+const KEY_2026 = randomBytes(32).toString('base64');
 
 describe('notifications configuration', () => {
   it('has defaults for local development, with the development key holding both roles', () => {
@@ -48,6 +52,7 @@ describe('notifications configuration', () => {
   it('reads every setting from the environment', () => {
     const config = loadNotificationsConfig({
       NOTIFICATIONS_API_KEYS: 'press:press-key-0123456789:notifications:write',
+      NOTIFICATIONS_SECRET_KEYS: `k2026:${KEY_2026}`,
       NOTIFICATIONS_FUNDING_WAIT_MS: '1500',
       NOTIFICATIONS_POLL_INTERVAL_MS: '200',
       NOTIFICATIONS_RETRY_INITIAL_MS: '100',
@@ -70,7 +75,48 @@ describe('notifications configuration', () => {
       webhookTargets: { allowLoopback: true, allowPrivateNetworks: false },
       mail: { smtpUrl: 'smtp://mail.example.org:587', requireTls: true, from: 'Presse <presse@example.org>' },
       publicUrl: 'https://ki.example.org',
+      developmentSecretKey: false,
     });
+    expect(config.secretBox.currentKeyId).toBe('k2026');
+  });
+
+  it('refuses to start outside development and test without NOTIFICATIONS_SECRET_KEYS', () => {
+    const production = { NODE_ENV: 'production', NOTIFICATIONS_API_KEYS: 'press:press-key-0123456789:notifications:write' };
+
+    expect(() => loadNotificationsConfig(production)).toThrow(ConfigError);
+    expect(() => loadNotificationsConfig(production)).toThrow(/NOTIFICATIONS_SECRET_KEYS must be set.*NODE_ENV is production/);
+    expect(loadNotificationsConfig({ ...production, NOTIFICATIONS_SECRET_KEYS: `k2026:${KEY_2026}` }).developmentSecretKey).toBe(false);
+    const test = loadNotificationsConfig({ NODE_ENV: 'test' });
+    expect(test.developmentSecretKey).toBe(true);
+    expect(test.secretBox.currentKeyId).toBe(DEVELOPMENT_SECRET_KEY_ID);
+  });
+
+  it('refuses malformed secret keys, naming the entry but never printing a key', () => {
+    const shortKey = Buffer.from('Geheimnis-nur-16').toString('base64');
+    const load = (keys: string) => () =>
+      loadNotificationsConfig({
+        NODE_ENV: 'production',
+        NOTIFICATIONS_API_KEYS: 'p:press-key-0123456789:notifications:write',
+        NOTIFICATIONS_SECRET_KEYS: keys,
+      });
+
+    expect(load(`k2026:${shortKey}`)).toThrow(/NOTIFICATIONS_SECRET_KEYS entry 1 \(k2026\): the key must be base64 of exactly 32 bytes/);
+    expect(load(`k2026:${shortKey}`)).not.toThrow(new RegExp(shortKey.slice(0, 8)));
+    expect(load(KEY_2026)).toThrow(/NOTIFICATIONS_SECRET_KEYS entry 1: must be keyId:base64/);
+    expect(load(KEY_2026)).not.toThrow(new RegExp(KEY_2026.slice(0, 8)));
+    expect(load(`k2026:${KEY_2026},k2026:${KEY_2025}`)).toThrow(/entry 2 \(k2026\): key id used twice/);
+  });
+
+  it('encrypts with the first secret key and decrypts with every one', () => {
+    const old = loadNotificationsConfig({ NODE_ENV: 'test', NOTIFICATIONS_SECRET_KEYS: `k2025:${KEY_2025}` }).secretBox;
+    const rotated = loadNotificationsConfig({
+      NODE_ENV: 'test',
+      NOTIFICATIONS_SECRET_KEYS: `k2026:${KEY_2026}, k2025:${KEY_2025}`,
+    }).secretBox;
+    const stored = old.encrypt('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'subscription-1');
+
+    expect(rotated.currentKeyId).toBe('k2026');
+    expect(rotated.decrypt(stored, 'subscription-1')).toBe('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
   });
 
   it('stops at boot naming every invalid variable', () => {

@@ -1,12 +1,20 @@
 import { Type } from 'class-transformer';
+import { createHash } from 'node:crypto';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { ApiKey, apiKeysOrDevelopment, ConfigError, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
 import type { PressOffice } from './announcements/domain/announcement';
 import type { RetryPolicy } from './deliveries/domain/retry-policy';
+import { SecretBox, SecretKey } from './subscriptions/domain/secret-box';
 import type { TargetPolicy } from './subscriptions/domain/webhook-target';
 
 /** Development key when NOTIFICATIONS_API_KEYS is unset; it has both roles. Never use it in production. */
 export const DEVELOPMENT_API_KEY = 'ki-dev-notifications-key';
+
+/** Id of the development key that encrypts webhook secrets when NOTIFICATIONS_SECRET_KEYS is unset. */
+export const DEVELOPMENT_SECRET_KEY_ID = 'development';
+
+/** Published, hence worthless outside development and tests: 32 bytes derived from a fixed phrase. */
+const DEVELOPMENT_SECRET_KEY = createHash('sha256').update('ki-network development webhook secret key').digest();
 
 /** Roles of the notifications API. */
 export const Roles = {
@@ -23,6 +31,11 @@ class NotificationsEnv extends ServiceEnv {
   @IsOptional()
   @IsString()
   NOTIFICATIONS_API_KEYS?: string;
+
+  /** Keys that encrypt webhook secrets at rest, as keyId:base64-of-32-bytes, comma-separated; the first encrypts, all decrypt. */
+  @IsOptional()
+  @IsString()
+  NOTIFICATIONS_SECRET_KEYS?: string;
 
   /** How long an opening waits for its funding result before it is announced alone. */
   @IsOptional()
@@ -129,6 +142,10 @@ export interface DeliveryPolicy extends RetryPolicy {
 
 export interface NotificationsConfig extends ServiceConfig {
   apiKeys: ApiKey[];
+  /** Encrypts webhook secrets at rest; its keys are not enumerable, so they never show in a printed config. */
+  secretBox: SecretBox;
+  /** Whether the published development key encrypts the secrets (logged at start). */
+  developmentSecretKey: boolean;
   /** How long an opening waits for its funding result, in ms. */
   fundingWaitMs: number;
   pollIntervalMs: number;
@@ -154,6 +171,7 @@ export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsCo
   return {
     ...serviceConfig({ service: 'notifications', port: 3003, database: 'ki_notifications' }, parsed),
     apiKeys: apiKeysOrDevelopment(parsed, 'NOTIFICATIONS_API_KEYS', DEVELOPMENT_API_KEY, [Roles.write, Roles.operator]),
+    ...secretBoxOrDevelopment(parsed),
     fundingWaitMs: parsed.NOTIFICATIONS_FUNDING_WAIT_MS ?? 5 * 60_000,
     pollIntervalMs: parsed.NOTIFICATIONS_POLL_INTERVAL_MS ?? 1000,
     // Defaults: 30 s, 1, 2, 4 … minutes up to an hour between attempts, less up to half of each for jitter;
@@ -185,4 +203,39 @@ export function loadNotificationsConfig(env: NodeJS.ProcessEnv): NotificationsCo
     },
     publicUrl: parsed.NOTIFICATIONS_PUBLIC_URL,
   };
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * The keys of NOTIFICATIONS_SECRET_KEYS. When it is unset, the published development key applies
+ * only if NODE_ENV is `development` or `test`, as with the API keys; otherwise start-up is refused.
+ * Errors name the entry by position and key id, never its key.
+ */
+function secretBoxOrDevelopment(env: NotificationsEnv): { secretBox: SecretBox; developmentSecretKey: boolean } {
+  const spec = env.NOTIFICATIONS_SECRET_KEYS;
+  if (!spec) {
+    if (!['development', 'test'].includes(env.NODE_ENV ?? ''))
+      throw new ConfigError([
+        `NOTIFICATIONS_SECRET_KEYS must be set (keyId:base64-of-32-bytes,…): without it only NODE_ENV=development or test may use the published development key (NODE_ENV is ${env.NODE_ENV ?? 'unset'})`,
+      ]);
+    return { secretBox: new SecretBox([{ id: DEVELOPMENT_SECRET_KEY_ID, key: DEVELOPMENT_SECRET_KEY }]), developmentSecretKey: true };
+  }
+  const errors: string[] = [];
+  const keys: SecretKey[] = [];
+  for (const [i, entry] of spec.split(',').entries()) {
+    const separator = entry.indexOf(':');
+    const id = entry.slice(0, Math.max(separator, 0)).trim();
+    const key = Buffer.from(entry.slice(separator + 1).trim(), 'base64');
+    if (separator < 0 || !KEY_ID.test(id))
+      errors.push(`NOTIFICATIONS_SECRET_KEYS entry ${i + 1}: must be keyId:base64 with a key id of 1 to 32 letters, digits, _ or -`);
+    else if (key.length !== 32)
+      errors.push(
+        `NOTIFICATIONS_SECRET_KEYS entry ${i + 1} (${id}): the key must be base64 of exactly 32 bytes (e.g. openssl rand -base64 32)`,
+      );
+    else if (keys.some((k) => k.id === id)) errors.push(`NOTIFICATIONS_SECRET_KEYS entry ${i + 1} (${id}): key id used twice`);
+    else keys.push({ id, key });
+  }
+  if (errors.length > 0) throw new ConfigError(errors);
+  return { secretBox: new SecretBox(keys), developmentSecretKey: false };
 }

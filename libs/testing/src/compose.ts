@@ -64,6 +64,7 @@ export function sampleEnvFile(): Record<string, string> {
   return Object.fromEntries(
     Object.keys(envExample()).map((name) => {
       if (name.endsWith('_API_KEYS')) return [name, `operators:sample-${name.toLowerCase()}-0123456789:sample:role`];
+      if (name.endsWith('_SECRET_KEYS')) return [name, `sample:${Buffer.alloc(32, name).toString('base64')}`];
       if (name === 'KAFKA_TLS' || name === 'KAFKA_TLS_CA_FILE') return [name, ''];
       return [name, `sample${name.replace(/_/g, '').toLowerCase()}`];
     }),

@@ -4,7 +4,12 @@ import { NotificationsError, NotificationsErrorCode } from './notifications.erro
 
 function status(code: NotificationsErrorCode): number {
   if (code.endsWith('_NOT_FOUND')) return HttpStatus.NOT_FOUND;
-  if (code === 'NOTIFICATIONS.SUBSCRIPTION_NOT_ACTIVE' || code === 'NOTIFICATIONS.SUBSCRIPTION_DELETED') return HttpStatus.CONFLICT;
+  if (
+    code === 'NOTIFICATIONS.SUBSCRIPTION_NOT_ACTIVE' ||
+    code === 'NOTIFICATIONS.SUBSCRIPTION_DELETED' ||
+    code === 'NOTIFICATIONS.NOT_A_WEBHOOK'
+  )
+    return HttpStatus.CONFLICT;
   if (code === 'NOTIFICATIONS.EMAIL_NOT_CONFIGURED') return HttpStatus.UNPROCESSABLE_ENTITY;
   // A refused webhook URL is an invalid field of the body.
   return HttpStatus.BAD_REQUEST;

@@ -8,6 +8,7 @@ export type NotificationsErrorCode =
   | 'NOTIFICATIONS.SUBSCRIPTION_NOT_ACTIVE'
   | 'NOTIFICATIONS.SUBSCRIPTION_DELETED'
   | 'NOTIFICATIONS.EMAIL_NOT_CONFIGURED'
+  | 'NOTIFICATIONS.NOT_A_WEBHOOK'
   | TargetRefusal['code'];
 
 /** A request that breaks a notifications rule; `details` is safe to show to the caller. */

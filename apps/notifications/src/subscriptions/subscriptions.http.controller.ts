@@ -10,6 +10,8 @@ import { CreateSubscriptionHandler } from './create-subscription/create-subscrip
 import { findSubscription, listSubscriptions } from './database/subscriptions.repository';
 import { DeleteSubscriptionHandler } from './delete-subscription/delete-subscription.handler';
 import { EnableSubscriptionHandler } from './enable-subscription/enable-subscription.handler';
+import { RotateSecretCommand } from './rotate-secret/rotate-secret.command';
+import { RotateSecretHandler } from './rotate-secret/rotate-secret.handler';
 
 const apiKey = ApiHeader({ name: 'X-API-Key', description: `API key with the role ${Roles.write}`, required: true });
 
@@ -24,6 +26,7 @@ export class SubscriptionsHttpController {
     private readonly create: CreateSubscriptionHandler,
     private readonly remove: DeleteSubscriptionHandler,
     private readonly enable: EnableSubscriptionHandler,
+    private readonly rotate: RotateSecretHandler,
   ) {}
 
   @Post()
@@ -61,5 +64,15 @@ export class SubscriptionsHttpController {
   @ApiOperation({ summary: 'Enable a subscriber disabled after consecutive failures' })
   enableSubscription(@Param('id', ParseUUIDPipe) id: string) {
     return this.enable.execute(id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'New signing secret for a webhook, in this answer only; the old one stays valid for overlapSeconds (default 24 h), deliveries carry both signatures meanwhile',
+  })
+  rotateSecret(@Param('id', ParseUUIDPipe) id: string, @Body() command: RotateSecretCommand) {
+    return this.rotate.execute(id, command);
   }
 }

@@ -24,7 +24,10 @@ export interface DueDelivery {
   /** Attempts made before this one (since the last manual resend). */
   attempts: number;
   target: string;
+  /** The subscriber's signing secret, encrypted; null for e-mail. */
   secret: string | null;
+  /** Its previous secret (encrypted) while a rotation's overlap lasts, else null. */
+  previousSecret: string | null;
   /** End of the claim: the delivery's next attempt time while it is attempted; it also identifies the claim. */
   leaseUntil: Date;
 }
@@ -54,7 +57,8 @@ export async function claimDueDeliveries(manager: EntityManager, limit: number, 
      FROM due, subscriptions s
      WHERE d.id = due.id AND s.id = d.subscription_id
      RETURNING d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
-               s.target, s.secret, d.next_attempt_at AS "leaseUntil"`,
+               s.target, s.secret, CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END AS "previousSecret",
+               d.next_attempt_at AS "leaseUntil"`,
     [limit, leaseMs],
   );
   return rows;

@@ -8,7 +8,7 @@ import { AnnouncementRecord, findAnnouncements } from '../../announcements/datab
 import { NotificationsConfig } from '../../config';
 import { PollingLoop } from '../../shared/polling-loop';
 import { reportLoopHealth } from '../../shared/polling-loop-health';
-import { markDisabled, setFailureRun } from '../../subscriptions/database/subscriptions.repository';
+import { deleteExpiredPreviousSecrets, markDisabled, setFailureRun } from '../../subscriptions/database/subscriptions.repository';
 import { webhookHeaders } from '../../subscriptions/domain/webhook-signature';
 import {
   claimDueDeliveries,
@@ -84,6 +84,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    * is thrown, so the loop backs off and reports it.
    */
   async dispatchDue(): Promise<boolean> {
+    await deleteExpiredPreviousSecrets(this.dataSource.manager);
     const due = await this.dataSource.transaction((manager) => claimDueDeliveries(manager, BATCH, this.leaseMs));
     if (due.length === 0) return false;
     const announcements = new Map(
@@ -114,7 +115,11 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     try {
       if (delivery.channel === 'webhook') {
         const body = webhookBody(announcement);
-        const headers = webhookHeaders(delivery.secret ?? '', delivery.id, Math.floor(startedAt.getTime() / 1000), body);
+        // The new secret's signature first; the previous one's too while a rotation's overlap lasts.
+        const secrets = [delivery.secret, delivery.previousSecret]
+          .filter((stored): stored is string => stored !== null)
+          .map((stored) => this.config.secretBox.decrypt(stored, delivery.subscriptionId));
+        const headers = webhookHeaders(secrets, delivery.id, Math.floor(startedAt.getTime() / 1000), body);
         const answer = await postWebhook(delivery.target, headers, body, {
           policy: this.config.webhookTargets,
           timeoutMs: this.config.delivery.timeoutMs,

@@ -23,13 +23,14 @@ export class CreateSubscriptionHandler {
       const url = command.url ?? '';
       const refusal = await checkWebhookTarget(url, this.config.webhookTargets, systemResolver);
       if (refusal) throw new NotificationsError(refusal.code, refusal.message);
+      const id = randomUUID();
       const secret = generateWebhookSecret();
       const created = await insertSubscription(this.dataSource.manager, {
-        id: randomUUID(),
+        id,
         channel: 'webhook',
         target: new URL(url).toString(),
         eventKinds: command.eventKinds,
-        secret,
+        secret: this.config.secretBox.encrypt(secret, id),
         description: command.description,
       });
       return { ...created, secret };

@@ -72,3 +72,42 @@ export async function setFailureRun(
 export async function markDisabled(manager: EntityManager, id: string): Promise<void> {
   await manager.query(`UPDATE subscriptions SET status = 'disabled', disabled_at = now() WHERE id = $1`, [id]);
 }
+
+/**
+ * Makes `secret` (encrypted) the subscriber's signing secret; the current one stays valid for
+ * `overlapSeconds` (by the database's clock) as its previous secret, replacing any earlier one.
+ * Returns the end of the overlap, null without one.
+ */
+export async function rotateSecret(manager: EntityManager, id: string, secret: string, overlapSeconds: number): Promise<Date | null> {
+  const [rows]: [{ until: Date | null }[], number] = await manager.query(
+    `UPDATE subscriptions
+     SET previous_secret       = CASE WHEN $3 > 0 THEN secret END,
+         previous_secret_until = CASE WHEN $3 > 0 THEN now() + make_interval(secs => $3) END,
+         secret                = $2
+     WHERE id = $1
+     RETURNING previous_secret_until AS until`,
+    [id, secret, overlapSeconds],
+  );
+  return rows[0].until;
+}
+
+/** Deletes previous secrets whose overlap has ended. */
+export async function deleteExpiredPreviousSecrets(manager: EntityManager): Promise<void> {
+  await manager.query(`UPDATE subscriptions SET previous_secret = NULL, previous_secret_until = NULL WHERE previous_secret_until <= now()`);
+}
+
+/** The stored (encrypted, or plain from before encryption at rest) secrets of every webhook subscriber, locked. */
+export async function lockStoredSecrets(manager: EntityManager): Promise<{ id: string; secret: string; previousSecret: string | null }[]> {
+  return manager.query(
+    `SELECT id, secret, previous_secret AS "previousSecret" FROM subscriptions WHERE secret IS NOT NULL ORDER BY id FOR UPDATE`,
+  );
+}
+
+export async function updateStoredSecrets(
+  manager: EntityManager,
+  id: string,
+  secret: string,
+  previousSecret: string | null,
+): Promise<void> {
+  await manager.query(`UPDATE subscriptions SET secret = $2, previous_secret = $3 WHERE id = $1`, [id, secret, previousSecret]);
+}

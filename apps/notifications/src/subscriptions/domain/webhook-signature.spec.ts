@@ -12,11 +12,25 @@ describe('Standard Webhooks signatures', () => {
   });
 
   it('sends webhook-id, webhook-timestamp and webhook-signature', () => {
-    expect(webhookHeaders(secret, id, timestamp, body)).toEqual({
+    expect(webhookHeaders([secret], id, timestamp, body)).toEqual({
       'webhook-id': id,
       'webhook-timestamp': '1614265330',
       'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
     });
+  });
+
+  it('signs with the new and the old secret during a rotation, separated by a space, each verifying', () => {
+    const newSecret = generateWebhookSecret();
+    const headers = webhookHeaders([newSecret, secret], id, timestamp, body);
+
+    expect(headers['webhook-signature']).toBe(
+      `${signWebhook(newSecret, id, timestamp, body)} v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=`,
+    );
+    const signed = { id, timestamp: String(timestamp), signature: headers['webhook-signature'] };
+    expect(verifyWebhook(newSecret, signed, body, timestamp)).toBe(true);
+    expect(verifyWebhook(secret, signed, body, timestamp)).toBe(true);
+    expect(verifyWebhook(generateWebhookSecret(), signed, body, timestamp)).toBe(false);
+    expect(() => webhookHeaders([], id, timestamp, body)).toThrow(RangeError);
   });
 
   it('verifies with the right secret only, and only the body that was signed', () => {

@@ -26,12 +26,16 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
   return `v1,${mac}`;
 }
 
-/** The three headers of a Standard Webhooks delivery. */
-export function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {
+/**
+ * The three headers of a Standard Webhooks delivery, signed with each of `secrets` (the new and
+ * the old one during a rotation's overlap), the signatures separated by a space.
+ */
+export function webhookHeaders(secrets: string[], id: string, timestampSeconds: number, body: string): Record<string, string> {
+  if (secrets.length === 0) throw new RangeError('a webhook delivery needs a secret');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signWebhook(secret, id, timestampSeconds, body),
+    'webhook-signature': secrets.map((secret) => signWebhook(secret, id, timestampSeconds, body)).join(' '),
   };
 }
 
