@@ -141,4 +141,55 @@ describe('a consumer process that dies or is stopped mid-stream', () => {
     child.kill('SIGTERM');
     await processExited(child);
   });
+
+  it('paused past its session timeout while another member took over, rejoins when resumed and is healthy again', async () => {
+    const other = { ...env, PORT: String(await freePort()) };
+    const paused = runScript('probe (paused)', 'libs/messaging/src/test-support/probe-main.ts', env);
+    const second = runScript('probe (second)', 'libs/messaging/src/test-support/probe-main.ts', other);
+    const health = (port: string) =>
+      fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
+    try {
+      await eventually(
+        async () => {
+          if ((await health(env.PORT)) !== 200 || (await health(other.PORT)) !== 200) throw new Error('not both healthy yet');
+        },
+        { name: 'both probes healthy', timeout: 90_000, interval: 250 },
+      );
+      const before = (await counts()).total;
+      paused.child.kill('SIGSTOP');
+      // The group forgets the paused member after its 10 s session; the second member takes every partition.
+      await publish(300, 3 * EVENTS + 1);
+      await waitUntilProcessingBy(before + 300);
+      await new Promise((r) => setTimeout(r, 12_000));
+      paused.child.kill('SIGCONT');
+      await publish(300, 3 * EVENTS + 301);
+      await eventually(
+        async () => {
+          if ((await health(env.PORT)) !== 200) throw new Error(`the resumed probe is not healthy:\n${paused.output.slice(-5).join('')}`);
+        },
+        { name: 'the resumed probe healthy again', timeout: 90_000, interval: 500 },
+      );
+      await waitForGroupToCatchUp(kafka, groupId, topic, 120_000);
+      expect(await counts()).toEqual({ total: before + 600, distinct: before + 600 });
+    } finally {
+      for (const run of [paused, second]) {
+        run.child.kill('SIGCONT');
+        run.child.kill('SIGKILL');
+        await processExited(run.child);
+      }
+    }
+  });
+
+  async function waitUntilProcessingBy(atLeast: number) {
+    await eventually(
+      async () => {
+        const { total } = await counts();
+        if (total < atLeast) throw new Error(`${total} effects so far`);
+      },
+      { name: `at least ${atLeast} effects`, timeout: 90_000, interval: 100 },
+    );
+  }
 });
