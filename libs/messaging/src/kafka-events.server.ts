@@ -108,6 +108,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private stuckReason?: string;
   private lastProgressAt?: Date;
   private crashed?: string;
+  private closing = false;
   /** Handlers of this group by event type, resolved once at start. */
   private readonly handlers = new Map<string, MessageHandler>();
   private readonly durationByType = new Map<string, { observe(seconds: number): void }>();
@@ -164,6 +165,12 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
     await producer.connect();
     this.producer = producer;
+    await this.runConsumer(topics);
+    this.lastProgressAt = new Date();
+    this.logger.log(`consumer group ${this.options.groupId} listening to ${topics.join(', ')} for ${types.join(', ')}`);
+  }
+
+  private async runConsumer(topics: string[]): Promise<void> {
     const consumer = this.options.kafka.consumer({
       groupId: `${this.options.groupIdPrefix ?? ''}${this.options.groupId}`,
       allowAutoTopicCreation: false,
@@ -173,12 +180,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       // A crashed member gives its partitions back after 10 s (Kafka allows 6 s at least).
       sessionTimeout: 10_000,
       heartbeatInterval: 3000,
-      // Rejoin after any crash: a consumer must not silently stop.
+      // kafkajs restarts a crashed consumer itself only after retriable errors; see replaceConsumer.
       retry: { retries: 10, restartOnFailure: async () => true },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = `${payload.error?.message ?? 'consumer crashed'}${payload.restart ? ' (restarting)' : ''}`;
       this.logger.error(`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
+      // A consumer must not silently stop: after an error kafkajs gives up on (e.g. the coordinator
+      // forgot this member during a broker failover), a new consumer joins the group.
+      if (!payload.restart && !this.closing) this.replaceConsumer(topics, 1);
     });
     // A member that (re)joined owns only what it was just assigned: a failure on a partition it lost
     // (a heartbeat refused during a rebalance) is no longer its problem, even if its new partitions stay idle.
@@ -186,17 +196,31 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       this.crashed = undefined;
       this.clearStuck();
     });
+    this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
-    this.consumer = consumer;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.consumeBatch(consumer, payload),
     });
-    this.lastProgressAt = new Date();
-    this.logger.log(`consumer group ${this.options.groupId} listening to ${topics.join(', ')} for ${types.join(', ')}`);
+  }
+
+  /** Starts a fresh consumer after a crash kafkajs does not recover from, with backoff while that fails. */
+  private replaceConsumer(topics: string[], attempt: number): void {
+    const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
+    this.logger.warn(`consumer group ${this.options.groupId}: starting a new consumer in ${delay} ms`);
+    setTimeout(() => {
+      if (this.closing) return;
+      const previous = this.consumer;
+      void (previous ? previous.disconnect().catch(() => undefined) : Promise.resolve())
+        .then(() => this.runConsumer(topics))
+        .catch((err: Error) => {
+          this.crashed = `a new consumer could not start: ${err.message}`;
+          this.replaceConsumer(topics, attempt + 1);
+        });
+    }, delay);
   }
 
   private async consumeBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -557,6 +581,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     // kafkajs lets running batches finish before it leaves the group.
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
