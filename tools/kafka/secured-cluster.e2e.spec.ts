@@ -163,6 +163,11 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
     await emitterProducer.connect();
     await expect(emitterProducer.send({ topic: Topics.centres, messages: [forged] })).rejects.toThrow(/authoriz/i);
     await emitterProducer.disconnect();
+    // Another service's credentials do not help: the ledger may not write centre events either.
+    const ledgerProducer = cluster.kafka(Principals.fundingLedger).producer();
+    await ledgerProducer.connect();
+    await expect(ledgerProducer.send({ topic: Topics.centres, messages: [forged] })).rejects.toThrow(/authoriz/i);
+    await ledgerProducer.disconnect();
     const anonymous = new Kafka({
       clientId: 'anonymous',
       brokers: cluster.bootstrap.split(','),
