@@ -90,17 +90,22 @@ export async function checkInvariants(
   );
 
   // Receiver side: one successful delivery per announcement and subscriber, retries of a webhook-id allowed.
+  // The webhook subscriber takes every announcement, the e-mail subscriber the opening ones.
   const [{ n: announced }] = await rows<{ n: number }>(notifications.url, `SELECT count(*)::int AS n FROM announcements`);
   const successes = new Map<string, number>();
   for (const r of system.webhook.requests) if (r.status === 200) successes.set(r.webhookId, (successes.get(r.webhookId) ?? 0) + 1);
   const retries = system.webhook.requests.length - [...new Set(system.webhook.requests.map((r) => r.webhookId))].length;
+  const mails = new Set(system.smtp.messageIds);
+  const mailRetries = system.smtp.messageIds.length - mails.size;
   verdict(
     'one-delivery-per-announcement-and-subscriber',
     [
       ...(successes.size !== announced ? [`${announced} announcements, ${successes.size} webhook-ids delivered`] : []),
       ...[...successes.entries()].filter(([, n]) => n > 1).map(([id, n]) => `webhook-id ${id} succeeded ${n} times`),
+      ...(mails.size !== announcements.size ? [`${announcements.size} opening announcements, ${mails.size} e-mails (by Message-ID)`] : []),
     ],
-    `${announced} announcements, ${successes.size} webhook-ids delivered once each; ${retries} retried requests`,
+    `webhook: ${announced} announcements, ${successes.size} webhook-ids delivered once each, ${retries} retried requests; ` +
+      `e-mail: ${announcements.size} opening announcements, ${mails.size} Message-IDs, ${mailRetries} sent again`,
   );
 
   const units = await rows<{ unit: string; debits: string; credits: string }>(

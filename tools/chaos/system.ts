@@ -112,16 +112,26 @@ async function startWebhookReceiver(): Promise<WebhookReceiver> {
   return receiver;
 }
 
-async function startSmtpServer(): Promise<{ url: string; received: number; close(): Promise<void> }> {
-  const state: { url: string; received: number; close(): Promise<void> } = { url: '', received: 0, close: async () => undefined };
+/** An SMTP server that keeps the Message-ID of every mail it accepts (a re-sent mail keeps its id). */
+export interface SmtpReceiver {
+  url: string;
+  messageIds: string[];
+  close(): Promise<void>;
+}
+
+async function startSmtpServer(): Promise<SmtpReceiver> {
+  const state: SmtpReceiver = { url: '', messageIds: [], close: async () => undefined };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => (text += chunk));
       stream.on('end', () => {
-        state.received++;
+        const head = text.split(/\r?\n\r?\n/)[0];
+        state.messageIds.push(/^message-id:\s*(\S+)/im.exec(head)?.[1] ?? 'none');
         callback();
       });
     },
@@ -141,7 +151,7 @@ export interface ChaosSystem {
   /** Sit between notifications-1 and each broker: slow or cut its Kafka traffic only. */
   notificationsKafkaProxies: TcpProxy[];
   webhook: WebhookReceiver;
-  smtp: { url: string; received: number; close(): Promise<void> };
+  smtp: SmtpReceiver;
   instance(name: string): ServiceInstance;
   close(): Promise<void>;
 }
