@@ -2,7 +2,8 @@
 // faults are injected, then judged from databases, topics and receivers. Prints one line per
 // fault and per invariant and `chaos: <n> passed, <n> failed`; writes the same as JSON to
 // .local/chaos/. Settings: CHAOS_DURATION (seconds of workload, default 600), CHAOS_OPENINGS
-// (default 300), CHAOS_DB_CUT_SECONDS (30), CHAOS_POISON_ROUNDS (3).
+// (default 300; the workload goes on at the same pace until every fault had its turn),
+// CHAOS_DB_CUT_SECONDS (30), CHAOS_POISON_ROUNDS (3).
 import 'reflect-metadata';
 import { repoRoot } from '@ki/testing';
 import fs from 'node:fs';
@@ -11,6 +12,9 @@ import { faultStreams, injectFaults, Injection } from './faults';
 import { checkInvariants, waitForCatchUp } from './invariants';
 import { startSystem, waitHealthy } from './system';
 import { addSyntheticHostBodies, NOTIFICATIONS_KEY, runWorkload } from './workload';
+
+/** The synthetic host bodies the run may open: the planned openings, and more while faults still wait for their turn. */
+const MAX_HOST_BODIES = 1000;
 
 const settings = {
   durationS: Number(process.env.CHAOS_DURATION ?? 600),
@@ -40,18 +44,27 @@ async function main(): Promise<number> {
     });
   }
   try {
-    const hostBodies = await addSyntheticHostBodies(system.databases.registry.url, settings.openings);
+    const hostBodies = await addSyntheticHostBodies(system.databases.registry.url, MAX_HOST_BODIES);
     const notifications = system.instance('notifications-1').url;
     await subscribe(notifications, { channel: 'webhook', url: system.webhook.url, eventKinds: ['opening', 'funding'] });
     await subscribe(notifications, { channel: 'email', email: 'presse@example.org', eventKinds: ['opening'] });
 
     let workloadDone = false;
-    const faults = injectFaults(system, faultStreams(settings), () => workloadDone, 3000);
+    const streams = faultStreams(settings);
+    const injections: Injection[] = [];
+    // The first fifth of the run is calm: its openings give the latency outside faults.
+    const calmMs = (settings.durationS * 1000) / 5;
+    const faults = new Promise((r) => setTimeout(r, calmMs)).then(() =>
+      injectFaults(system, streams, () => workloadDone, 3000, injections),
+    );
+    const everyFaultInjected = () => streams.flat().every((f) => injections.some((i) => i.fault === f.name));
     const workload = await runWorkload(system, hostBodies, {
       durationMs: settings.durationS * 1000,
+      openings: settings.openings,
       poisonRounds: settings.poisonRounds,
+      keepGoing: () => !everyFaultInjected(),
     }).finally(() => (workloadDone = true));
-    const injections: Injection[] = await faults;
+    await faults;
     console.log(
       `[chaos] workload done: ${workload.openings.length} openings, ${workload.closings} closings, ${workload.poison.length} poison messages; waiting for every group to catch up`,
     );
@@ -68,7 +81,7 @@ async function main(): Promise<number> {
     }
     for (const f of result.faults) {
       console.log(
-        `chaos ${f.fault} injected=${f.injected} lost=${f.lost} doubled=${f.doubled} recovery_max_s=${f.recoveryMaxS.toFixed(1)}`,
+        `chaos ${f.fault} injected=${f.injected} lost=${f.lost} doubled=${f.doubled} recovery_max_s=${f.recoveryMaxS.toFixed(1)} openings=${f.openings}`,
       );
     }
     for (const v of result.verdicts) console.log(`invariant ${v.name} ${v.pass ? 'PASS' : 'FAIL'} ${v.detail}`);

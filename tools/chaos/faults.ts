@@ -138,9 +138,17 @@ async function recovered(system: ChaosSystem): Promise<void> {
   }
 }
 
-/** Injects the faults of each stream one after the other, round after round, until `until()` says stop. */
-export async function injectFaults(system: ChaosSystem, streams: Fault[][], until: () => boolean, gapMs: number): Promise<Injection[]> {
-  const injections: Injection[] = [];
+/**
+ * Injects the faults of each stream one after the other, round after round, until `until()` says
+ * stop; each injection is added to `injections` once the system recovered from it.
+ */
+export async function injectFaults(
+  system: ChaosSystem,
+  streams: Fault[][],
+  until: () => boolean,
+  gapMs: number,
+  injections: Injection[],
+): Promise<Injection[]> {
   await Promise.all(
     streams.map(async (stream) => {
       for (let i = 0; !until() || i % stream.length !== 0; i++) {

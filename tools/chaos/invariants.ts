@@ -16,6 +16,8 @@ export interface Verdict {
 export interface FaultFigures {
   fault: string;
   injected: number;
+  /** Openings sent while this fault was injected or not yet recovered from. */
+  openings: number;
   lost: number;
   doubled: number;
   recoveryMaxS: number;
@@ -169,6 +171,7 @@ export async function checkInvariants(
     faults.push({
       fault,
       injected: own.length,
+      openings: affected.length,
       lost: ids.filter((id) => !id || !decisions.get(id) || !announcements.get(id)).length,
       doubled: ids.filter((id) => id && ((decisions.get(id) ?? 0) > 1 || (announcements.get(id) ?? 0) > 1)).length,
       recoveryMaxS: Math.max(...own.map((i) => (i.recoveredAt - i.liftedAt) / 1000)),

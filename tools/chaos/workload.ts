@@ -127,11 +127,14 @@ function poisonMessages(n: number): { kind: string; message: { key: string; valu
   ];
 }
 
-/** What the workload needs of the system; `during` is told the time of each opening for the faults' accounting. */
+/**
+ * Sends `openings` openings spread over `durationMs`, and keeps going at the same pace while
+ * `keepGoing()` says so (so that every fault meets openings), up to one per host body.
+ */
 export async function runWorkload(
   system: ChaosSystem,
   hostBodies: string[],
-  options: { durationMs: number; poisonRounds: number },
+  options: { durationMs: number; openings: number; poisonRounds: number; keepGoing: () => boolean },
 ): Promise<WorkloadResult> {
   const registry = () => system.instance('registry').url;
   const emitter: Kafka = system.cluster.kafka(Principals.emitter);
@@ -140,8 +143,8 @@ export async function runWorkload(
   const registryDb = new Client({ connectionString: system.databases.registry.url });
   await registryDb.connect();
   const result: WorkloadResult = { openings: [], poison: [], closings: 0, idempotentReplays: 0, duplicateCommands: 0 };
-  const pace = options.durationMs / hostBodies.length;
-  const poisonEvery = Math.max(1, Math.floor(hostBodies.length / Math.max(1, options.poisonRounds)));
+  const pace = options.durationMs / options.openings;
+  const poisonEvery = Math.max(1, Math.floor(options.openings / Math.max(1, options.poisonRounds)));
   const centreOf = async (hostBodyKey: string, status: string) =>
     (await registryDb.query(`SELECT id FROM centres WHERE host_body_key = $1 AND status = $2`, [hostBodyKey, status])).rows[0]?.id as
       string | undefined;
@@ -156,8 +159,10 @@ export async function runWorkload(
 
   try {
     for (const [i, hostBodyKey] of hostBodies.entries()) {
+      // The planned openings, then more at the same pace while a fault has not had its first turn.
+      if (i >= options.openings && !options.keepGoing()) break;
       const startedAt = Date.now();
-      // Openings on strictly increasing days of 2018, in the order they are sent.
+      // Openings on days of 2018 that never go back, in the order they are sent.
       const day = new Date(Date.UTC(2018, 0, 1 + Math.floor((i * 360) / hostBodies.length)));
       const openedOn = day.toISOString().slice(0, 10);
       const registration = {

