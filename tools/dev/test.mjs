@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: installs what is missing, finds a broker and database server, then runs every
-// check: type check, formatting, lint (module boundaries), unit, integration and end-to-end tests.
+// check: type check, formatting, lint (module boundaries), unit, integration and end-to-end tests,
+// the journey on Node.js 24 and the short fault-injection run of `npm run chaos`.
 //
 // Broker and database: KI_TEST_KAFKA_BROKERS + KI_TEST_POSTGRES_URL if set; else, when a Docker
 // engine answers, the Jest set-up starts testcontainers; else the local broker of infra/kafka

@@ -14,7 +14,15 @@ import {
   waitForGroupToCatchUp,
   waitUntilHealthy,
 } from '@ki/testing';
-import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ConfigResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -292,6 +300,57 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
       { name: 'cluster back in sync', timeout: 120_000, interval: 1000 },
     );
     await client.disconnect();
+  });
+
+  it('replaces a consumer that crashed for good when the broker stopped authorising its reads, once they are allowed again', async () => {
+    // kafkajs does not restart a consumer after a non-retriable error such as TOPIC_AUTHORIZATION_FAILED.
+    const read = {
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: Topics.centres,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${Principals.notifications}`,
+      host: '*',
+      operation: AclOperationTypes.READ,
+      permissionType: AclPermissionTypes.ALLOW,
+    };
+    const notifications = service('notifications');
+    const client = admin.admin();
+    await client.connect();
+    try {
+      const logged = notifications.output.length;
+      await client.deleteAcls({ filters: [read] });
+      await eventually(
+        async () => {
+          const res = await fetch(`${notifications.url}/health`);
+          if (res.status !== 503) throw new Error(`/health still ${res.status}`);
+        },
+        { name: 'notifications unhealthy without read access', timeout: 60_000, interval: 500 },
+      );
+      expect(notifications.output.slice(logged).join('')).toMatch(/crashed: .*(authori[sz]|Not authorized)/i);
+
+      await client.createAcls({ acl: [read] });
+      const hostBodyKey = hostBodies(25)[24]; // one the openings above left alone
+      const registered = await call('POST', '/centres', {
+        hostBodyKey,
+        name: `Kommunales Integrationszentrum ${hostBodyKey}`,
+        hostAuthority: `Verwaltung ${hostBodyKey}`,
+        address: 'Rathausplatz 1, 40000 Stadt',
+        contactEmail: 'ki@example.org',
+      });
+      expect(registered.status).toBe(201);
+      expect((await call('POST', `/centres/${registered.body.id}/open`, { openedOn: '2017-03-02', place: 'Rathaus' })).status).toBe(200);
+      await eventually(
+        async () => {
+          if (!(await openingAnnouncementsByCentre()).has(String(registered.body.id))) throw new Error('not announced yet');
+        },
+        { name: 'the opening announced by the new consumer', timeout: 120_000, interval: 500 },
+      );
+      await waitUntilHealthy([notifications], 60_000);
+      expect(notifications.output.slice(logged).join('')).toContain('starting a new consumer');
+    } finally {
+      await client.createAcls({ acl: [read] });
+      await client.disconnect();
+    }
   });
 
   it('reports Kafka authentication on /health for a wrong password, names the principal once and prints no secret', async () => {

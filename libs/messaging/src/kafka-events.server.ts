@@ -109,6 +109,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private lastProgressAt?: Date;
   private crashed?: string;
   private closing = false;
+  private lastReplacement?: { at: number; attempt: number };
   /** Handlers of this group by event type, resolved once at start. */
   private readonly handlers = new Map<string, MessageHandler>();
   private readonly durationByType = new Map<string, { observe(seconds: number): void }>();
@@ -188,7 +189,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       this.logger.error(`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
       // A consumer must not silently stop: after an error kafkajs gives up on (e.g. the coordinator
       // forgot this member during a broker failover), a new consumer joins the group.
-      if (!payload.restart && !this.closing) this.replaceConsumer(topics, 1);
+      if (!payload.restart && !this.closing) this.replaceConsumer(topics, this.nextReplacementAttempt());
     });
     // A member that (re)joined owns only what it was just assigned: a failure on a partition it lost
     // (a heartbeat refused during a rebalance) is no longer its problem, even if its new partitions stay idle.
@@ -207,8 +208,15 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
   }
 
+  /** A consumer that crashes again within a minute of replacing the last one waits longer (e.g. access still refused). */
+  private nextReplacementAttempt(): number {
+    const recent = this.lastReplacement && Date.now() - this.lastReplacement.at < 60_000;
+    return recent ? (this.lastReplacement?.attempt ?? 0) + 1 : 1;
+  }
+
   /** Starts a fresh consumer after a crash kafkajs does not recover from, with backoff while that fails. */
   private replaceConsumer(topics: string[], attempt: number): void {
+    this.lastReplacement = { at: Date.now(), attempt };
     const delay = backoffDelay(attempt, { initialMs: 1000, maxMs: 30_000 });
     this.logger.warn(`consumer group ${this.options.groupId}: starting a new consumer in ${delay} ms`);
     setTimeout(() => {
