@@ -83,7 +83,7 @@ export class ServiceInstance {
 export interface WebhookReceiver {
   url: string;
   mode: 'ok' | 'slow' | 'failing';
-  /** Every request: its webhook-id, status, arrival time and body. */
+  /** Every request: its webhook-id, status (0: the sender hung up before the answer), answer time and body. */
   requests: { webhookId: string; status: number; at: number; body: string }[];
   close(): Promise<void>;
 }
@@ -97,9 +97,10 @@ async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('end', () => {
       const mode = receiver.mode;
       const answer = () => {
-        const status = mode === 'failing' ? 500 : 200;
+        // A sender that gave up waiting never learns the answer: not a success, whatever was processed.
+        const status = req.socket.destroyed ? 0 : mode === 'failing' ? 500 : 200;
         receiver.requests.push({ webhookId: String(req.headers['webhook-id']), status, at: Date.now(), body });
-        res.writeHead(status).end(status === 200 ? 'ok' : 'receiver failure');
+        if (status !== 0) res.writeHead(status).end(status === 200 ? 'ok' : 'receiver failure');
       };
       // Slow: longer than the dispatcher's timeout, so the attempt fails and is retried with the same webhook-id.
       if (mode === 'slow') setTimeout(answer, 6000);
