@@ -81,6 +81,19 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
+  /** Registers and opens a centre through the registry's API; returns its id. */
+  const openCentre = async (hostBodyKey: string, openedOn: string): Promise<string> => {
+    const registered = await call('POST', '/centres', {
+      hostBodyKey,
+      name: `Kommunales Integrationszentrum ${hostBodyKey}`,
+      hostAuthority: `Verwaltung ${hostBodyKey}`,
+      address: 'Rathausplatz 1, 40000 Stadt',
+      contactEmail: 'ki@example.org',
+    });
+    expect(registered.status).toBe(201);
+    expect((await call('POST', `/centres/${registered.body.id}/open`, { openedOn, place: 'Rathaus' })).status).toBe(200);
+    return String(registered.body.id);
+  };
   const decisionsByCentre = async () =>
     new Map(
       (
@@ -240,17 +253,7 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
     for (const [i, hostBodyKey] of keys.entries()) {
       if (i === 8) await cluster.killNode(leader);
       if (i === 16) await cluster.startNode(leader);
-      const registered = await call('POST', '/centres', {
-        hostBodyKey,
-        name: `Kommunales Integrationszentrum ${hostBodyKey}`,
-        hostAuthority: `Verwaltung ${hostBodyKey}`,
-        address: 'Rathausplatz 1, 40000 Stadt',
-        contactEmail: 'ki@example.org',
-      });
-      expect(registered.status).toBe(201);
-      const openedNow = await call('POST', `/centres/${registered.body.id}/open`, { openedOn: '2017-03-01', place: 'Rathaus' });
-      expect(openedNow.status).toBe(200);
-      opened.push(String(registered.body.id));
+      opened.push(await openCentre(hostBodyKey, '2017-03-01'));
     }
 
     await eventually(
@@ -330,18 +333,10 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
 
       await client.createAcls({ acl: [read] });
       const hostBodyKey = hostBodies(25)[24]; // one the openings above left alone
-      const registered = await call('POST', '/centres', {
-        hostBodyKey,
-        name: `Kommunales Integrationszentrum ${hostBodyKey}`,
-        hostAuthority: `Verwaltung ${hostBodyKey}`,
-        address: 'Rathausplatz 1, 40000 Stadt',
-        contactEmail: 'ki@example.org',
-      });
-      expect(registered.status).toBe(201);
-      expect((await call('POST', `/centres/${registered.body.id}/open`, { openedOn: '2017-03-02', place: 'Rathaus' })).status).toBe(200);
+      const centreId = await openCentre(hostBodyKey, '2017-03-02');
       await eventually(
         async () => {
-          if (!(await openingAnnouncementsByCentre()).has(String(registered.body.id))) throw new Error('not announced yet');
+          if (!(await openingAnnouncementsByCentre()).has(centreId)) throw new Error('not announced yet');
         },
         { name: 'the opening announced by the new consumer', timeout: 120_000, interval: 500 },
       );
