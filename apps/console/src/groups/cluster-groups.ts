@@ -194,7 +194,7 @@ export class ClusterGroups {
         result.push({ topic, partition: end.partition, committed, high: end.high, lag: Math.max(0, Number(end.high) - from) });
       }
     }
-    return result;
+    return result.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
 
   private isOurs(groupId: string): boolean {

@@ -36,11 +36,12 @@ export interface ResetProblem {
   problem: string;
 }
 
-/** The moves a reset makes, or why it cannot; pure, so the dry run and the reset share one answer. */
+/** The moves a reset makes (by topic and partition), or why it cannot; pure, so the dry run and the reset share one answer. */
 export function planOffsetReset(target: ResetTarget, positions: PartitionPosition[]): { moves: OffsetMove[]; problems: ResetProblem[] } {
   const moves: OffsetMove[] = [];
   const problems: ResetProblem[] = [];
-  for (const p of positions) {
+  const ordered = [...positions].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  for (const p of ordered) {
     const at = { topic: p.topic, partition: p.partition };
     let to: string;
     switch (target.to) {
