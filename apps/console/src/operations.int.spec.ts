@@ -11,6 +11,7 @@ import {
   waitForGroupMembers,
 } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 // The API test runs the funding ledger next to the console in one process; console code never imports it.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -109,7 +110,7 @@ describe('operating the cluster from the console', () => {
   };
   /** Writes a dead letter of the funding ledger for `message`, as its consumer does when it gives up (each at its own original offset). */
   let originalOffset = 1000;
-  const deadLetter = async (message: { key: string; value: string; headers: Record<string, string> }, errorCode: string) => {
+  const deadLetter = async (message: Pick<Message, 'key' | 'value'> & { headers: Record<string, string> }, errorCode: string) => {
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({

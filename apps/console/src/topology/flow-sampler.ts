@@ -33,7 +33,8 @@ function committedSum(lags: PartitionLag[], group: string, topic: string): numbe
 export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FlowSampler.name);
   private readonly samples: FlowSample[] = [];
-  private previous?: { at: number; lags: PartitionLag[] };
+  /** Committed offsets of the last rate period, oldest first. */
+  private readonly committed: { at: number; lags: PartitionLag[] }[] = [];
   private timer?: NodeJS.Timeout;
   private sampling?: Promise<FlowSample>;
 
@@ -82,11 +83,13 @@ export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdow
       topics[topic] = { ratePerMinute: Math.round(((topics[topic]?.ratePerMinute ?? 0) + rate) * 100) / 100 };
     }
     const positions: GroupOnTopic[] = [];
+    // The commit rate over the rate period: against the oldest committed offsets taken within it.
+    const base = this.committed.find((c) => now.getTime() - c.at <= RATE_PERIOD_MS);
     for (const pair of new Set(lags.map((l) => `${l.group}|${l.topic}`))) {
       const [group, topic] = pair.split('|');
       const mine = lags.filter((l) => l.group === group && l.topic === topic);
-      const elapsed = this.previous ? now.getTime() - this.previous.at : 0;
-      const moved = this.previous ? committedSum(lags, group, topic) - committedSum(this.previous.lags, group, topic) : 0;
+      const elapsed = base ? now.getTime() - base.at : 0;
+      const moved = base ? committedSum(lags, group, topic) - committedSum(base.lags, group, topic) : 0;
       positions.push({
         group,
         topic,
@@ -101,7 +104,8 @@ export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdow
       g.lag += p.lag;
       g.ratePerMinute = Math.round((g.ratePerMinute + p.ratePerMinute) * 100) / 100;
     }
-    this.previous = { at: now.getTime(), lags };
+    this.committed.push({ at: now.getTime(), lags });
+    while (this.committed.length && now.getTime() - this.committed[0].at > RATE_PERIOD_MS) this.committed.shift();
     const sample: FlowSample = { at: now.toISOString(), topics, groups, positions };
     this.samples.push(sample);
     while (this.samples.length && now.getTime() - Date.parse(this.samples[0].at) > HISTORY_MS) this.samples.shift();

@@ -40,7 +40,7 @@ export interface GroupOnTopic {
   topic: string;
   lag: number;
   stalled: boolean;
-  /** Offsets committed per minute since the sample before. */
+  /** Offsets committed per minute over the last minute (or since the console's first sample, if younger). */
   ratePerMinute: number;
 }
 
