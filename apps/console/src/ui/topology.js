@@ -57,9 +57,12 @@ function drawGraph(topology) {
         'marker-end': `url(#arrow-${kind})`,
       }),
     );
-    // At the middle of the curve, where arrows from one box or into one box have already parted.
-    if (edge.state !== 'idle' || edge.kind === 'consumes')
+    // A producer's label at the middle of its curve; a consumer's just before its box, at the curve's
+    // height three quarters along (where arrows into one box are still apart), ending at the box.
+    if (edge.kind === 'produces' && edge.state !== 'idle')
       group.append(svg('text', { x: mid, y: (y1 + y2) / 2 - 4, class: `edge-label ${kind}` }, edgeLabel(edge)));
+    if (edge.kind === 'consumes')
+      group.append(svg('text', { x: x2 - 10, y: 0.156 * y1 + 0.844 * y2 - 4, class: `edge-label end ${kind}` }, edgeLabel(edge)));
     picture.append(group);
   }
   const failing = new Set(topology.edges.filter((e) => RED.has(e.state)).map((e) => e.to));
