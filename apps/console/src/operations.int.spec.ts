@@ -10,7 +10,6 @@ import {
   uniqueTopicPrefix,
   waitForGroupMembers,
 } from '@ki/testing';
-import { randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 // The API test runs the funding ledger next to the console in one process; console code never imports it.

@@ -1,7 +1,7 @@
-import { EventTypes, topicName, Topics } from '@ki/contracts';
-import { DeadLetterHeaders, encodeEvent } from '@ki/messaging';
+import { envelopeToHeaders, EventTypes, topicName, Topics } from '@ki/contracts';
 import { coesfeldOpened, eventually, startTestService, testInfrastructure, testKafka, TestService, uniqueTopicPrefix } from '@ki/testing';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 // The CLI test runs the real services in the test process; the CLI itself only talks to them over HTTP.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -44,27 +44,31 @@ describe('ki groups, ki cluster and ki dlq replay --filter against the console',
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: foreignTopic, messages: [1, 2, 3, 4].map((n) => ({ value: `row ${n}` })) });
-    // A dead letter of the ledger for an opening it never saw.
-    const { message } = encodeEvent(
-      EventTypes.CentreOpenedV1,
-      coesfeldOpened({ hostBodyKey: '05554', territoryKey: '05554' }),
-      '/ki/registry',
-    );
+    // A dead letter of the ledger for an opening it never saw (the CLI's tests import no messaging code).
+    const opening = coesfeldOpened({ hostBodyKey: '05554', territoryKey: '05554' });
     await producer.send({
       topic: topicName(Topics.deadLetters, topicPrefix),
       messages: [
         {
-          ...message,
+          key: '05554',
+          value: JSON.stringify(opening),
           headers: {
-            ...message.headers,
-            [DeadLetterHeaders.originalTopic]: topicName(Topics.centres, topicPrefix),
-            [DeadLetterHeaders.originalPartition]: '0',
-            [DeadLetterHeaders.originalOffset]: '7',
-            [DeadLetterHeaders.errorCode]: 'HANDLER.TIMEOUT',
-            [DeadLetterHeaders.error]: 'the budget service did not answer in time',
-            [DeadLetterHeaders.attempts]: '5',
-            [DeadLetterHeaders.consumerGroup]: 'funding-ledger',
-            [DeadLetterHeaders.failedAt]: new Date().toISOString(),
+            ...envelopeToHeaders({
+              id: randomUUID(),
+              type: EventTypes.CentreOpenedV1.type,
+              source: '/ki/registry',
+              time: new Date().toISOString(),
+              subject: '05554',
+              correlationId: randomUUID(),
+            }),
+            dlq_original_topic: topicName(Topics.centres, topicPrefix),
+            dlq_original_partition: '0',
+            dlq_original_offset: '7',
+            dlq_error_code: 'HANDLER.TIMEOUT',
+            dlq_error: 'the budget service did not answer in time',
+            dlq_attempts: '5',
+            dlq_consumer_group: 'funding-ledger',
+            dlq_failed_at: new Date().toISOString(),
           },
         },
       ],
