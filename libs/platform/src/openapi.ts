@@ -1,4 +1,4 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { INestApplication, INestApplicationContext, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer, Reflector } from '@nestjs/core';
@@ -17,12 +17,13 @@ type Operation = {
   requestBody?: unknown;
 };
 
-/** One route of a controller: where Nest serves it and the handler behind it. */
-interface Route {
+/** One HTTP route of a controller: where Nest serves it (`/centres/{id}`), its method and the handler behind it. */
+export interface HttpRoute {
   path: string;
-  method: string;
+  method: RequestMethod;
   handler: object;
   controller: { prototype: object };
+  /** The handler's method name on the controller. */
   name: string;
 }
 
@@ -34,8 +35,9 @@ function joinPath(...parts: string[]): string {
   return `/${segments.join('/')}`;
 }
 
-function routes(app: INestApplication): Route[] {
-  const result: Route[] = [];
+/** Every HTTP route of the application's controllers (of every module), read from Nest's module container. */
+export function httpRoutes(app: INestApplicationContext): HttpRoute[] {
+  const result: HttpRoute[] = [];
   for (const module of app.get(ModulesContainer).values())
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as { prototype: Record<string, unknown> } | null;
@@ -45,10 +47,10 @@ function routes(app: INestApplication): Route[] {
         const handler = controller.prototype[name];
         if (typeof handler !== 'function') continue;
         const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
+        if (method === undefined) continue; // a Kafka handler or a plain method
         for (const controllerPath of controllerPaths)
           for (const path of [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[])
-            result.push({ path: joinPath(controllerPath, path), method: RequestMethod[method].toLowerCase(), handler, controller, name });
+            result.push({ path: joinPath(controllerPath, path), method, handler, controller, name });
       }
     }
   return result;
@@ -98,7 +100,7 @@ function dtoSchema(dto: unknown): { type: 'object'; properties: Record<string, u
 }
 
 /** Body DTO classes of a handler (from its @Body arguments). */
-function bodyTypes(route: Route): unknown[] {
+function bodyTypes(route: HttpRoute): unknown[] {
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.name) ?? {}) as Record<
     string,
     { index: number; data?: string }
@@ -110,7 +112,7 @@ function bodyTypes(route: Route): unknown[] {
 }
 
 /** Path and query parameters of a handler, from its @Param and @Query arguments. */
-function handlerParameters(route: Route): Parameter[] {
+function handlerParameters(route: HttpRoute): Parameter[] {
   // Nest keeps a handler's argument decorators on the controller class, by method name, as `${paramtype}:${index}`.
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.name) ?? {}) as Record<
     string,
@@ -128,7 +130,7 @@ function handlerParameters(route: Route): Parameter[] {
   return result;
 }
 
-function complete(operation: Operation, route: Route, path: string, reflector: Reflector): void {
+function complete(operation: Operation, route: HttpRoute, path: string, reflector: Reflector): void {
   const declared = (operation.parameters ?? []).filter((p): p is Parameter => 'name' in p);
   const has = (p: Parameter) => declared.some((d) => d.name === p.name && d.in === p.in);
   const wanted = handlerParameters(route);
@@ -174,8 +176,8 @@ export function buildOpenApiDocument(app: INestApplication, options: { title: st
       .build(),
   );
   const reflector = new Reflector();
-  for (const route of routes(app)) {
-    const operation = (document.paths[route.path] as Record<string, Operation> | undefined)?.[route.method];
+  for (const route of httpRoutes(app)) {
+    const operation = (document.paths[route.path] as Record<string, Operation> | undefined)?.[RequestMethod[route.method].toLowerCase()];
     if (operation) complete(operation, route, route.path, reflector);
     // Swagger names a body's schema after its class and leaves it empty without @ApiProperty.
     for (const dto of bodyTypes(route)) {
