@@ -15,3 +15,4 @@ export * from './leftover-brokers';
 export * from './inbox';
 export * from './authorisation-matrix';
 export * from './openapi-document';
+export * from './browser-stack';
