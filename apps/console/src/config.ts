@@ -6,14 +6,14 @@ import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator'
 /** Development key when CONSOLE_API_KEYS is unset; `npm start` prints it. Never use it in production. */
 export const DEVELOPMENT_CONSOLE_KEY = 'ki-dev-console-key';
 
-/** Roles of console keys: reading everything, replaying dead letters, seeing personal data unmasked. */
-export const ConsoleRoles = { read: 'console:read', replay: 'console:replay', reveal: 'console:reveal' } as const;
+/** Roles of console keys: reading everything, replaying dead letters, seeing personal data unmasked, moving consumer group offsets. */
+export const ConsoleRoles = { read: 'console:read', replay: 'console:replay', reveal: 'console:reveal', admin: 'console:admin' } as const;
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/.+/;
 const POSTGRES_MESSAGE = 'must look like postgres://user@host:5432/database';
 
 class ConsoleEnv extends ServiceEnv {
-  /** API keys as name:key:role+role, comma-separated; roles console:read, console:replay, console:reveal. */
+  /** API keys as name:key:role+role, comma-separated; roles console:read, console:replay, console:reveal, console:admin. */
   @IsOptional()
   @IsString()
   CONSOLE_API_KEYS?: string;
@@ -61,6 +61,13 @@ class ConsoleEnv extends ServiceEnv {
   @IsInt()
   @Min(1000)
   CONSOLE_STALLED_AFTER_MS?: number;
+
+  /** How often the rate and lag pictures take a sample (kept in memory for 15 minutes). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  CONSOLE_SAMPLE_INTERVAL_MS?: number;
 }
 
 export interface ConsoleConfig extends ServiceConfig {
@@ -71,6 +78,7 @@ export interface ConsoleConfig extends ServiceConfig {
   maxStreamsPerKey: number;
   overdueAfterMs: number;
   stalledAfterMs: number;
+  sampleIntervalMs: number;
 }
 
 function localDatabase(name: string): string {
@@ -92,5 +100,6 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
     maxStreamsPerKey: parsed.CONSOLE_MAX_STREAMS_PER_KEY ?? 5,
     overdueAfterMs: parsed.CONSOLE_OVERDUE_AFTER_MS ?? 5 * 60_000,
     stalledAfterMs: parsed.CONSOLE_STALLED_AFTER_MS ?? 60_000,
+    sampleIntervalMs: parsed.CONSOLE_SAMPLE_INTERVAL_MS ?? 10_000,
   };
 }

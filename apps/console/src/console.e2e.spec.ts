@@ -1,24 +1,9 @@
 import { EventTypes } from '@ki/contracts';
-import {
-  coesfeldOpened,
-  createTestDatabase,
-  eventually,
-  isolatedKafkaEnv,
-  processExited,
-  repoRoot,
-  ServiceProcess,
-  startServiceProcess,
-  TestDatabase,
-  testInfrastructure,
-  testKafka,
-  uniqueTopicPrefix,
-  waitUntilHealthy,
-} from '@ki/testing';
+import { coesfeldOpened, eventually, BrowserStack, repoRoot, startBrowserStack, testKafka, uniqueTopicPrefix } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { publishPoisonOpening } from './test-support/poison-opening';
 
 const REGISTRY_KEY = 'ki-dev-registry-write-key';
@@ -26,64 +11,18 @@ const CONSOLE_KEY = 'ki-dev-console-key';
 const screenshots = path.join(repoRoot, '.local', 'screenshots');
 
 describe('the console page in a browser', () => {
-  const databases: Record<string, TestDatabase> = {};
-  const services: ServiceProcess[] = [];
   const topicPrefix = uniqueTopicPrefix('console-e2e');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ki-console-chromium-'));
-  let browser: BrowserContext;
+  let stack: BrowserStack;
   let page: Page;
-
-  const url = (name: string) => (services.find((s) => s.name === name) as ServiceProcess).url;
-  const start = async (name: string, script: string, env: Record<string, string>) =>
-    services.push(
-      await startServiceProcess(name, script, {
-        KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
-        ...isolatedKafkaEnv(topicPrefix),
-        ...env,
-      }),
-    );
+  const url = (name: Parameters<BrowserStack['url']>[0]) => stack.url(name);
 
   beforeAll(async () => {
-    for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`console_e2e_${name}`);
-    await start('registry', 'apps/registry/src/main.ts', { DATABASE_URL: databases.registry.url });
-    await start('funding-ledger', 'apps/funding-ledger/src/main.ts', { DATABASE_URL: databases.ledger.url });
-    await start('notifications', 'apps/notifications/src/main.ts', {
-      DATABASE_URL: databases.notifications.url,
-      NOTIFICATIONS_FUNDING_WAIT_MS: '600000',
-      NOTIFICATIONS_POLL_INTERVAL_MS: '100',
-    });
-    await start('console', 'apps/console/src/main.ts', {
-      CONSOLE_REGISTRY_DATABASE_URL: databases.registry.url,
-      CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
-      CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,
-    });
-    await waitUntilHealthy(services);
-    // A fresh profile of its own (the --user-data-dir of this run).
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      viewport: { width: 1400, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    stack = await startBrowserStack(topicPrefix, 'console_e2e');
+    page = stack.page;
     fs.mkdirSync(screenshots, { recursive: true });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    for (const running of services) if (running.child.exitCode === null) running.child.kill('SIGTERM');
-    await Promise.all(services.map((s) => processExited(s.child)));
-    for (const db of Object.values(databases)) await db.drop();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   const registryCall = async (route: string, body: unknown) => {
     const res = await fetch(`${url('registry')}${route}`, {

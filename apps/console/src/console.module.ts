@@ -4,9 +4,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { API_KEYS, ApiKeyGuard, MESSAGING_RUNTIME, PlatformModule } from '@ki/platform';
 import type { Logger } from 'pino';
 import { CatalogueHttpController } from './catalogue/catalogue.http.controller';
+import { ClusterHealth } from './cluster/cluster';
+import { ClusterHttpController } from './cluster/cluster.http.controller';
 import { ConsoleConfig } from './config';
 import { ConsumerLag } from './consumers/consumer-lag';
 import { ConsumersHttpController } from './consumers/consumers.http.controller';
+import { BulkReplay } from './dead-letters/bulk-replay';
+import { BulkReplayHttpController } from './dead-letters/bulk-replay.http.controller';
 import { DeadLetters } from './dead-letters/dead-letters';
 import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
 import { EventWindow } from './event-window/event-window';
@@ -14,7 +18,11 @@ import { WindowReader } from './event-window/window-reader';
 import { FlowQuery } from './flow/flow';
 import { FlowHttpController } from './flow/flow.http.controller';
 import { InboxLookup } from './flow/inbox-lookup';
+import { ClusterGroups } from './groups/cluster-groups';
+import { GroupsHttpController } from './groups/groups.http.controller';
 import { JourneyHttpController } from './journey/journey.http.controller';
+import { FlowSampler } from './topology/flow-sampler';
+import { TopologyHttpController } from './topology/topology.http.controller';
 import { UiHttpController } from './ui/ui.http.controller';
 
 /** The operator console: reads every topic into a window, asks the services' inboxes and the broker, replays dead letters. */
@@ -31,6 +39,11 @@ export class ConsoleModule {
         DeadLettersHttpController,
         CatalogueHttpController,
         UiHttpController,
+        // Operations beyond reading the flow: pictures, consumer groups, bulk replay, cluster.
+        TopologyHttpController,
+        GroupsHttpController,
+        BulkReplayHttpController,
+        ClusterHttpController,
       ],
       providers: [
         { provide: API_KEYS, useValue: config.apiKeys },
@@ -42,6 +55,10 @@ export class ConsoleModule {
         FlowQuery,
         ConsumerLag,
         DeadLetters,
+        FlowSampler,
+        ClusterGroups,
+        BulkReplay,
+        ClusterHealth,
       ],
     };
   }

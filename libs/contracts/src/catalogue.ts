@@ -1,4 +1,6 @@
+import { ConsumerGroupOffsetsResetV1 } from './operations/consumer-group-offsets-reset.v1';
 import { DeadLetterReplayedV1 } from './operations/dead-letter-replayed.v1';
+import { DeadLettersReplayedV1 } from './operations/dead-letters-replayed.v1';
 import { FundingAllocatedV1, FundingAllocationRejectedV1, FundingReversedV1 } from './ledger/funding-allocated.v1';
 import {
   CloseCentreV1,
@@ -121,6 +123,20 @@ export const EventTypes = {
     topic: Topics.operations,
     payload: DeadLetterReplayedV1,
     key: (p: DeadLetterReplayedV1) => p.eventId,
+  }),
+  DeadLettersReplayedV1: contract({
+    type: 'ki.operations.dead-letters-replayed.v1',
+    summary: 'An operator sent a batch of dead letters, chosen by a filter, back to their topics.',
+    topic: Topics.operations,
+    payload: DeadLettersReplayedV1,
+    key: (p: DeadLettersReplayedV1) => p.batchId,
+  }),
+  ConsumerGroupOffsetsResetV1: contract({
+    type: 'ki.operations.consumer-group-offsets-reset.v1',
+    summary: 'An operator moved the committed offsets of an empty consumer group.',
+    topic: Topics.operations,
+    payload: ConsumerGroupOffsetsResetV1,
+    key: (p: ConsumerGroupOffsetsResetV1) => p.groupId,
   }),
   AnnouncementPublishedV1: contract({
     type: 'ki.notifications.announcement-published.v1',

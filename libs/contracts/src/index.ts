@@ -6,6 +6,8 @@ export * from './registry/centre-opened.v1';
 export * from './registry/centre-registered.v1';
 export * from './registry/centre-closed.v1';
 export * from './operations/dead-letter-replayed.v1';
+export * from './operations/dead-letters-replayed.v1';
+export * from './operations/consumer-group-offsets-reset.v1';
 export * from './json-schema';
 export * from './asyncapi';
 export * from './compatibility';

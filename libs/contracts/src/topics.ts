@@ -20,7 +20,7 @@ export const Topics = {
   notifications: 'ki.notifications.v1',
   /** Messages no consumer could process, with the reason in their headers. Key: original key. */
   deadLetters: 'ki.dead-letters.v1',
-  /** Audit trail of operators' actions on messages (dead-letter replays). Key: the event id. */
+  /** Audit trail of operators' actions (dead-letter replays, offset resets). Key: the event id, batch id or group id. */
   operations: 'ki.operations.v1',
 } as const;
 

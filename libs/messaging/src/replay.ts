@@ -1,4 +1,13 @@
-import { DeadLetterReplayedV1, decodePayload, EventTypes, EnvelopeHeaders, findContract, topicName, Topics } from '@ki/contracts';
+import {
+  DeadLetterReplayedV1,
+  DeadLettersReplayedV1,
+  decodePayload,
+  EventTypes,
+  EnvelopeHeaders,
+  findContract,
+  topicName,
+  Topics,
+} from '@ki/contracts';
 import { newTraceparent } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -96,16 +105,24 @@ export const ReplayHeaders = {
   replayedAt: 'ki_replayed_at',
   reason: 'ki_replay_reason',
   replayOf: 'ki_replay_of',
+  /** Id of the batch a bulk replay sent the copy in. */
+  batch: 'ki_replay_batch',
 } as const;
 
-/**
- * Sends a dead letter back to its original topic, with its original key and envelope (same ce_id,
- * so a consumer that already handled the event skips it; same correlation id; a fresh trace) and
- * the replay recorded in its headers and as a DeadLetterReplayedV1 event on the operations topic.
- * Only an event type of the contracts is replayed, only to its own topic ({@link ReplayRefused}),
- * and a repaired value must satisfy the contract (a ContractViolation naming the fields otherwise).
- */
-export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, request: ReplayRequest): Promise<DeadLetterReplayedV1> {
+/** The copy of a dead letter to send back: its own topic, key and envelope, the replay recorded in its headers. */
+interface ReplayCopy {
+  topic: string;
+  deadLetterTopic: string;
+  message: { key: string | null; value: string | null; headers: Record<string, string> };
+}
+
+/** Checks that `deadLetter` may be replayed (see {@link replayDeadLetter}) and builds its copy; sends nothing. */
+function replayCopy(
+  deadLetter: DeadLetter,
+  request: ReplayRequest,
+  replayedAt: string,
+  extraHeaders: Record<string, string> = {},
+): ReplayCopy {
   const originalTopic = deadLetter.headers[DeadLetterHeaders.originalTopic];
   if (!originalTopic)
     throw new Error(
@@ -114,7 +131,6 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
   if (request.reason.trim().length < 3) throw new Error('a replay needs a reason');
   const topic = replayTopic(deadLetter, originalTopic, request.topicPrefix);
   if (request.value !== undefined) decodePayload(deadLetter.headers[EnvelopeHeaders.type], request.value);
-  const replayedAt = new Date().toISOString();
   const deadLetterTopic = topicName(Topics.deadLetters, request.topicPrefix);
   const headers = Object.fromEntries(Object.entries(deadLetter.headers).filter(([name]) => !name.startsWith('dlq_')));
   Object.assign(headers, {
@@ -124,15 +140,30 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
     [ReplayHeaders.replayOf]: `${deadLetterTopic}/${deadLetter.partition}/${deadLetter.offset}`,
     // The correlation id stays; the replay is a new attempt, so it starts a trace of its own.
     [EnvelopeHeaders.traceparent]: newTraceparent(),
+    ...extraHeaders,
   });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  return { topic, deadLetterTopic, message: { key: deadLetter.key, value: request.value ?? deadLetter.value, headers } };
+}
+
+function replayProducer(kafka: Kafka) {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/**
+ * Sends a dead letter back to its original topic, with its original key and envelope (same ce_id,
+ * so a consumer that already handled the event skips it; same correlation id; a fresh trace) and
+ * the replay recorded in its headers and as a DeadLetterReplayedV1 event on the operations topic.
+ * Only an event type of the contracts is replayed, only to its own topic ({@link ReplayRefused}),
+ * and a repaired value must satisfy the contract (a ContractViolation naming the fields otherwise).
+ */
+export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, request: ReplayRequest): Promise<DeadLetterReplayedV1> {
+  const replayedAt = new Date().toISOString();
+  const { topic, deadLetterTopic, message } = replayCopy(deadLetter, request, replayedAt);
+  const { headers } = message;
+  const producer = replayProducer(kafka);
   await producer.connect();
   try {
-    const [sent] = await producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key: deadLetter.key, value: request.value ?? deadLetter.value, headers }],
-    });
+    const [sent] = await producer.send({ topic, acks: -1, messages: [message] });
     const record = Object.assign(new DeadLetterReplayedV1(), {
       eventId: headers[EnvelopeHeaders.id] ?? `${deadLetterTopic}/${deadLetter.partition}/${deadLetter.offset}`,
       deadLetterTopic,
@@ -151,6 +182,74 @@ export async function replayDeadLetter(kafka: Kafka, deadLetter: DeadLetter, req
     });
     await producer.send({ topic: topicName(Topics.operations, request.topicPrefix), acks: -1, messages: [audit.message] });
     return record;
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A batch replay: who, why, how fast, and the filter that chose the dead letters (recorded as given). */
+export interface BatchReplayRequest extends Omit<ReplayRequest, 'value'> {
+  /** At most this many messages are sent per second. */
+  ratePerSecond: number;
+  /** How many dead letters matching the filter were left alone because their group had handled them. */
+  alreadyHandled: number;
+  filter: Pick<DeadLettersReplayedV1, 'reason' | 'type' | 'consumerGroup' | 'failedFrom' | 'failedTo'>;
+}
+
+/** A dead letter of a batch that was not sent, and why. */
+export interface RefusedReplay {
+  partition: number;
+  offset: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Sends every dead letter of a batch back to its topic (as {@link replayDeadLetter} does for one),
+ * at most `ratePerSecond` per second, each copy carrying the batch id in `ki_replay_batch`, and
+ * records the batch as one DeadLettersReplayedV1 event on the operations topic. Dead letters that
+ * may not be replayed ({@link ReplayRefused}) are left out and returned; the rest is sent.
+ */
+export async function replayDeadLetterBatch(
+  kafka: Kafka,
+  deadLetters: DeadLetter[],
+  request: BatchReplayRequest,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<{ record: DeadLettersReplayedV1; refused: RefusedReplay[] }> {
+  const replayedAt = new Date().toISOString();
+  const batchId = randomUUID();
+  const copies: ReplayCopy[] = [];
+  const refused: RefusedReplay[] = [];
+  for (const letter of deadLetters) {
+    try {
+      copies.push(replayCopy(letter, request, replayedAt, { [ReplayHeaders.batch]: batchId }));
+    } catch (err) {
+      if (!(err instanceof ReplayRefused)) throw err;
+      refused.push({ partition: letter.partition, offset: letter.offset, code: err.code, message: err.message });
+    }
+  }
+  const producer = replayProducer(kafka);
+  await producer.connect();
+  try {
+    const started = Date.now();
+    for (const [i, copy] of copies.entries()) {
+      const due = started + (i * 1000) / request.ratePerSecond;
+      if (due > Date.now()) await sleep(due - Date.now());
+      await producer.send({ topic: copy.topic, acks: -1, messages: [copy.message] });
+    }
+    const record = Object.assign(new DeadLettersReplayedV1(), {
+      batchId,
+      ...request.filter,
+      replayed: copies.length,
+      alreadyHandled: request.alreadyHandled,
+      eventIds: copies.map((c) => c.message.headers[EnvelopeHeaders.id] ?? ''),
+      replayedBy: request.replayedBy,
+      replayReason: request.reason,
+      replayedAt,
+    });
+    const audit = encodeEvent(EventTypes.DeadLettersReplayedV1, record, '/ki/operations', { correlationId: batchId });
+    await producer.send({ topic: topicName(Topics.operations, request.topicPrefix), acks: -1, messages: [audit.message] });
+    return { record, refused };
   } finally {
     await producer.disconnect();
   }

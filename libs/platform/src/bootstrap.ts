@@ -1,11 +1,12 @@
 import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from './config';
 import { traceMiddleware } from './logging';
+import { buildOpenApiDocument } from './openapi';
 import { describeValidationErrors } from '@ki/contracts';
 
 export interface HttpAppOptions {
@@ -34,11 +35,7 @@ export async function createHttpApp(module: any, config: ServiceConfig, options:
         new BadRequestException({ statusCode: 400, error: 'Bad Request', message: describeValidationErrors(errors) }),
     }),
   );
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options));
   return app;
 }
 

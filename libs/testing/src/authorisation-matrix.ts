@@ -1,7 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer, NestFactory, Reflector } from '@nestjs/core';
-import { createRootLogger, routeAccess, ServiceDefinition } from '@ki/platform';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { createRootLogger, httpRoutes, routeAccess, ServiceDefinition } from '@ki/platform';
 import { repoFile } from './compose';
 
 /** One row of the authorisation matrix in SECURITY.md: who may call an endpoint of a service. */
@@ -29,15 +28,6 @@ export function readAuthorisationMatrix(markdown = repoFile('SECURITY.md')): Mat
     .map(([service, endpoint, access]) => ({ service, endpoint, access }));
 }
 
-function joinPath(...parts: string[]): string {
-  const path = parts
-    .flatMap((p) => p.split('/'))
-    .filter(Boolean)
-    .map((segment) => (segment.startsWith(':') ? `{${segment.slice(1)}}` : segment))
-    .join('/');
-  return `/${path}`;
-}
-
 /**
  * Every HTTP endpoint of a service as Nest's router sees it (controllers of every module, found
  * through the module container), with the access its decorators declare. The application is
@@ -48,27 +38,14 @@ export async function serviceRoutes(definition: ServiceDefinition): Promise<Matr
   const logger = createRootLogger({ ...config, logLevel: 'silent' });
   const app = await NestFactory.createApplicationContext(definition.rootModule(config, logger), { preview: true, logger: false });
   const reflector = new Reflector();
-  const rows: MatrixRow[] = [];
-  for (const module of app.get(ModulesContainer).values())
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as { prototype: Record<string, unknown> } | null;
-      if (!controller) continue;
-      const controllerPaths = [Reflect.getMetadata(PATH_METADATA, controller) ?? ''].flat() as string[];
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = controller.prototype[name];
-        if (typeof handler !== 'function') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue; // a Kafka handler or a plain method
-        const access = routeAccess(reflector, handler, controller);
-        for (const controllerPath of controllerPaths)
-          for (const path of [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[])
-            rows.push({
-              service: config.service,
-              endpoint: `${RequestMethod[method]} ${joinPath(controllerPath, path)}`,
-              access: 'role' in access ? access.role : 'public' in access ? 'public' : 'nobody',
-            });
-      }
-    }
+  const rows = httpRoutes(app).map(({ path, method, handler, controller }) => {
+    const access = routeAccess(reflector, handler, controller);
+    return {
+      service: config.service,
+      endpoint: `${RequestMethod[method]} ${path}`,
+      access: 'role' in access ? access.role : 'public' in access ? 'public' : 'nobody',
+    };
+  });
   await app.close();
   return rows;
 }

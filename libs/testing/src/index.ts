@@ -14,3 +14,5 @@ export * from './processes';
 export * from './leftover-brokers';
 export * from './inbox';
 export * from './authorisation-matrix';
+export * from './openapi-document';
+export * from './browser-stack';

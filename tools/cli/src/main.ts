@@ -4,14 +4,31 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from './api-client';
 import { Command } from './command';
 import { centreClose, centreOpen, centreRegister } from './commands/centres';
+import { cluster } from './commands/cluster';
 import { dlqList, dlqReplay, dlqShow } from './commands/dead-letters';
 import { emit } from './commands/emit';
 import { journey, lag, tail } from './commands/flow';
+import { groupReset, groups } from './commands/groups';
 import { importHistory } from './commands/import-history';
 import { CliEnv, globalOptions, loadCliConfig } from './config';
 import { CliError, usageError } from './errors';
 
-const commands: Command[] = [tail, journey, lag, dlqList, dlqShow, dlqReplay, emit, centreRegister, centreOpen, centreClose, importHistory];
+const commands: Command[] = [
+  tail,
+  journey,
+  lag,
+  dlqList,
+  dlqShow,
+  dlqReplay,
+  emit,
+  centreRegister,
+  centreOpen,
+  centreClose,
+  importHistory,
+  groups,
+  groupReset,
+  cluster,
+];
 
 function usageOf(command: Command): string {
   return [`usage: ki ${command.words.join(' ')} ${command.synopsis}`.trimEnd(), ...(command.details ?? []).map((line) => `  ${line}`)].join(

@@ -1,4 +1,10 @@
 // The console page: the operator key is entered once and sent as X-API-Key with every call.
+import { setUpBulkReplay } from './bulk-replay.js';
+import { showCluster } from './cluster.js';
+import { setUpGroupReset, showGroups } from './groups.js';
+import { drawJourneyTimeline } from './journey-timeline.js';
+import { showTopology } from './topology.js';
+
 const $ = (id) => document.getElementById(id);
 let apiKey = sessionStorage.getItem('ki-console-key') ?? '';
 let stream;
@@ -112,6 +118,7 @@ async function showJourney(q) {
       return li;
     }),
   );
+  drawJourneyTimeline(journey);
   say(`${journey.entries.length} events for ${q}`);
 }
 
@@ -206,6 +213,9 @@ const views = {
   consumers: showConsumers,
   'dead-letters': showDeadLetters,
   catalogue: showCatalogue,
+  topology: () => showTopology(api, say),
+  groups: () => showGroups(api, say),
+  cluster: () => showCluster(api, say),
 };
 
 function show(view) {
@@ -233,4 +243,6 @@ $('dead-letter-filter').addEventListener('submit', (event) => {
   showDeadLetters().catch((err) => say(err.message));
 });
 $('replay-form').addEventListener('submit', (event) => replay(event).catch((err) => say(err.message)));
+setUpGroupReset(api, say);
+setUpBulkReplay(api, say);
 show(location.hash.slice(1) || 'flow');

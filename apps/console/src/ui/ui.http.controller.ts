@@ -7,9 +7,16 @@ import { Public } from '@ki/platform';
 const assets: Record<string, string> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  // One module per picture (plain SVG, no library): see the README, section on the console.
+  'svg.js': 'text/javascript; charset=utf-8',
+  'topology.js': 'text/javascript; charset=utf-8',
+  'journey-timeline.js': 'text/javascript; charset=utf-8',
+  'groups.js': 'text/javascript; charset=utf-8',
+  'bulk-replay.js': 'text/javascript; charset=utf-8',
+  'cluster.js': 'text/javascript; charset=utf-8',
 };
 
-/** The operators' web page: static HTML, a small script and a style sheet. Open; the page asks for the key. */
+/** The operators' web page: static HTML, small scripts and a style sheet. Open; the page asks for the key. */
 @ApiExcludeController()
 @Public()
 @Controller()

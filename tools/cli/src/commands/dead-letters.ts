@@ -118,17 +118,92 @@ export const dlqShow: Command = {
   },
 };
 
+const FILTER_KEYS: Record<string, string> = { reason: 'reason', type: 'type', group: 'consumerGroup', from: 'from', to: 'to' };
+
+/** `--filter reason=CODE --filter group=funding-ledger …` as the filter of POST /api/dead-letters/replay. */
+export function replayFilter(entries: string[], usage: string): Record<string, string> {
+  const filter: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const name = at < 0 ? entry : entry.slice(0, at);
+    const value = at < 0 ? '' : entry.slice(at + 1).trim();
+    if (!FILTER_KEYS[name] || !value)
+      throw usageError(`--filter takes KEY=VALUE with KEY one of ${Object.keys(FILTER_KEYS).join(', ')}, got "${entry}"`, usage);
+    if ((name === 'from' || name === 'to') && Number.isNaN(Date.parse(value)))
+      throw usageError(`--filter ${name}= must be a time (ISO 8601), got "${value}"`, usage);
+    filter[FILTER_KEYS[name]] = name === 'from' || name === 'to' ? new Date(value).toISOString() : value;
+  }
+  return filter;
+}
+
+interface BulkReplayResult {
+  dryRun: boolean;
+  matched: number;
+  send: number;
+  alreadyHandled: number;
+  remaining: number;
+  refused: { partition: number; offset: string; code: string; message: string }[];
+  byGroup: Record<string, { send: number; alreadyHandled: number }>;
+  batchId?: string;
+}
+
+async function bulkReplay(context: CommandContext, filters: string[]): Promise<number> {
+  if (context.positionals.length > 0) throw usageError('give either <partition> <offset> or --filter, not both', context.usage);
+  const dryRun = context.values['dry-run'] === true;
+  const reason = flag(context, 'reason');
+  if (!dryRun && !reason?.trim()) throw usageError('--reason is required unless --dry-run: say why the batch is sent again', context.usage);
+  const rate = flag(context, 'rate');
+  if (rate !== undefined && !/^\d+$/.test(rate))
+    throw usageError(`--rate must be a whole number of messages per second, got "${rate}"`, context.usage);
+  const result = await context.console.request<BulkReplayResult>('POST', '/api/dead-letters/replay', {
+    filter: replayFilter(filters, context.usage),
+    dryRun,
+    ...(dryRun ? {} : { reason }),
+    ...(rate === undefined ? {} : { ratePerSecond: Number(rate) }),
+  });
+  if (context.config.json) return (printJson(result), 0);
+  printLines(
+    `${result.dryRun ? 'dry run, nothing sent: ' : ''}${result.matched} dead letter(s) match; ${result.dryRun ? 'would send' : 'sent'} ${result.send}, ` +
+      `${result.alreadyHandled} already handled${result.remaining ? `, ${result.remaining} left for another batch` : ''}` +
+      `${result.batchId ? ` (batch ${result.batchId})` : ''}`,
+  );
+  const groups = Object.entries(result.byGroup);
+  if (groups.length)
+    printLines(
+      table(
+        ['group', 'send', 'already handled'],
+        groups.map(([group, n]) => [group, n.send, n.alreadyHandled]),
+      ),
+    );
+  for (const r of result.refused) printLines(`refused ${r.partition}/${r.offset}: ${r.code} ${r.message}`);
+  return 0;
+}
+
 export const dlqReplay: Command = {
   words: ['dlq', 'replay'],
-  summary: 'send a dead letter back to its topic, optionally with a repaired payload',
-  synopsis: '<partition> <offset> --reason TEXT [--payload-file FILE.json] [--json]',
+  summary: 'send a dead letter back to its topic (optionally repaired), or every one matching --filter as one batch',
+  synopsis:
+    '<partition> <offset> --reason TEXT [--payload-file FILE.json] | --filter KEY=VALUE... [--dry-run] [--rate N] --reason TEXT [--json]',
   details: [
-    '--reason TEXT          why, recorded with the replay (required)',
+    '--reason TEXT          why, recorded with the replay (required, except for a --dry-run)',
     '--payload-file FILE    repaired payload; it must satisfy the contract',
+    '--filter KEY=VALUE     replay every dead letter that matches (repeatable): reason=CODE, type=TYPE, group=GROUP,',
+    '                       from=TIME, to=TIME (failure time, ISO 8601); letters their group already handled are left alone',
+    '--dry-run              with --filter: count what would be sent and what is already handled; send nothing',
+    '--rate N               with --filter: at most N messages per second (default 20)',
   ],
-  options: { reason: { type: 'string' }, 'payload-file': { type: 'string' } },
-  positionals: { min: 2, max: 2 },
+  options: {
+    reason: { type: 'string' },
+    'payload-file': { type: 'string' },
+    filter: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    rate: { type: 'string' },
+  },
+  positionals: { min: 0, max: 2 },
   async run(context) {
+    const filters = context.values.filter as unknown as string[] | undefined;
+    if (filters?.length) return bulkReplay(context, filters);
+    if (context.positionals.length !== 2) throw usageError('give <partition> <offset> of one dead letter, or --filter', context.usage);
     const at = position(context);
     const reason = flag(context, 'reason');
     if (!reason?.trim()) throw usageError('--reason is required: say why this dead letter is sent again', context.usage);

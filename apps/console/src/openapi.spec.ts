@@ -1,0 +1,4 @@
+import { describeOpenApiDocument } from '@ki/testing';
+import { consoleService } from './service';
+
+describeOpenApiDocument(consoleService, 'console');

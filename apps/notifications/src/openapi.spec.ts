@@ -1,0 +1,4 @@
+import { describeOpenApiDocument } from '@ki/testing';
+import { notificationsService } from './service';
+
+describeOpenApiDocument(notificationsService, 'notifications');

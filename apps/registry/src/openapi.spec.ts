@@ -1,0 +1,4 @@
+import { describeOpenApiDocument } from '@ki/testing';
+import { registryService } from './service';
+
+describeOpenApiDocument(registryService, 'registry');
