@@ -1,3 +1,5 @@
+// Nested payloads use class-transformer's @Type, which reads decorator metadata when the class is defined.
+import 'reflect-metadata';
 export * from './topics';
 export * from './envelope';
 export * from './catalogue';
