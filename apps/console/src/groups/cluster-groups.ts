@@ -45,6 +45,10 @@ export class GroupNotEmpty extends Error {
 export class GroupNotFound extends Error {
   readonly code = 'CONSOLE.GROUP_NOT_FOUND';
 }
+/** The cluster refuses this console's principal the offsets of the group (a secured cluster grants READ on its own groups only). */
+export class ResetNotAuthorised extends Error {
+  readonly code = 'CONSOLE.RESET_NOT_AUTHORISED';
+}
 /** The target cannot be applied (an offset outside a partition, no topic to reset). */
 export class ResetNotPossible extends Error {
   readonly code = 'CONSOLE.RESET_NOT_POSSIBLE';
@@ -145,11 +149,18 @@ export class ClusterGroups {
       const result: ResetResult = { groupId, dryRun: request.dryRun, target: request.target, moves };
       if (request.dryRun) return result;
       for (const topic of topics)
-        await admin.setOffsets({
-          groupId,
-          topic,
-          partitions: moves.filter((m) => m.topic === topic).map((m) => ({ partition: m.partition, offset: m.to })),
-        });
+        await admin
+          .setOffsets({
+            groupId,
+            topic,
+            partitions: moves.filter((m) => m.topic === topic).map((m) => ({ partition: m.partition, offset: m.to })),
+          })
+          .catch((err: Error & { type?: string }) => {
+            if (err.type !== 'GROUP_AUTHORIZATION_FAILED') throw err;
+            throw new ResetNotAuthorised(
+              `the cluster does not let this console commit offsets of consumer group ${groupId}: grant its principal READ on the group for the reset`,
+            );
+          });
       await this.audit(groupId, request, moves);
       return result;
     });

@@ -1,10 +1,20 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@ki/platform';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ConsoleRoles } from '../config';
 import { CurrentOperator, Operator } from '../shared/operator';
-import { ClusterGroups, GroupNotEmpty, GroupNotFound, ResetNotPossible } from './cluster-groups';
+import { ClusterGroups, GroupNotEmpty, GroupNotFound, ResetNotAuthorised, ResetNotPossible } from './cluster-groups';
 import { ResetTarget } from './offset-reset';
 
 class ResetBody {
@@ -75,6 +85,7 @@ export class GroupsHttpController {
       });
     } catch (err) {
       if (err instanceof GroupNotEmpty) throw new ConflictException({ statusCode: 409, code: err.code, message: err.message });
+      if (err instanceof ResetNotAuthorised) throw new ForbiddenException({ statusCode: 403, code: err.code, message: err.message });
       if (err instanceof GroupNotFound) throw new NotFoundException({ statusCode: 404, code: err.code, message: err.message });
       if (err instanceof ResetNotPossible)
         throw new BadRequestException({ statusCode: 400, code: err.code, message: err.message, problems: err.problems });
