@@ -15,3 +15,4 @@ export * from './api-keys';
 export * from './secret';
 export * from './kafka-security';
 export * from './paging';
+export * from './commit-signals';
