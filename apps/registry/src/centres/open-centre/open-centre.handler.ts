@@ -27,11 +27,13 @@ export class OpenCentreHandler {
     return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const centre = await manager.findOne(Centre, { where: { id: centreId }, lock: { mode: 'pessimistic_write' } });
       if (!centre) throw new RegistryError('REGISTRY.CENTRE_NOT_FOUND', `no centre with id ${centreId}`, { centreId });
-      // The counter's row lock serialises openings, so the latest opening cannot change under this check.
-      const [{ last }] = await manager.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
-      checkOpening(centre, command.openedOn, this.clock.today(), await latestOpening(manager));
+      // Read before the counter's lock, which every opening waits for: the host body does not change,
+      // and the locked centre is its only one that is not closed.
       const hostBody = await manager.findOneByOrFail(HostBody, { key: centre.hostBodyKey });
       const previous = await previousCentre(manager, centre);
+      // The counter's row lock serialises openings, so the latest opening cannot change under this check.
+      const [{ last }] = await manager.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
+      checkOpening(centre, command.openedOn, this.clock.today(), await latestOpening(manager, last));
       const ordinal = last + 1;
       await manager.query(`UPDATE opening_ordinals SET last = $1`, [ordinal]);
       const changes = {
@@ -62,11 +64,13 @@ export class OpenCentreHandler {
   }
 }
 
-async function latestOpening(manager: EntityManager): Promise<LatestOpening | undefined> {
+/** The opening with the last ordinal given: ordinals follow opening dates, so it is the latest (found by the ordinal's index). */
+async function latestOpening(manager: EntityManager, lastOrdinal: number): Promise<LatestOpening | undefined> {
   const rows: LatestOpening[] = await manager.query(
     `SELECT c.ordinal, to_char(c.opened_on, 'YYYY-MM-DD') AS "openedOn", h.name AS "hostBodyName"
      FROM centres c JOIN host_bodies h ON h.key = c.host_body_key
-     WHERE c.opened_on IS NOT NULL ORDER BY c.opened_on DESC, c.ordinal DESC LIMIT 1`,
+     WHERE c.ordinal = $1`,
+    [lastOrdinal],
   );
   return rows[0];
 }
