@@ -1,10 +1,10 @@
 // Part of `npm run bench`: postings per second of the ledger's allocation path against plain
 // INSERTs on the same database in the same run: the same number of rows in the same chunks per
 // transaction (the fair baseline), and single-row transactions (what one opening at a time would
-// cost without chunks). The allocation path runs
-// as the consumer runs it: a chunk of centre-opened events in one transaction (the inbox chunk),
-// each opening decided, locked against its budgets and booked as two transfers = four postings,
-// plus its funding-allocated event in the outbox.
+// cost without chunks). The allocation path runs as the consumer runs it: a chunk of
+// centre-opened events in one transaction (the inbox chunk), each opening of 2016 decided, locked
+// against its budgets and booked as three transfers (MAIS grant, MSW teacher posts, KOMM-AN part I)
+// = six postings, plus its funding-allocated event in the outbox.
 import 'reflect-metadata';
 import { CentreOpenedV1, centreOpenedExample } from '@ki/contracts';
 import { Outbox } from '@ki/messaging';
@@ -19,7 +19,7 @@ import { DEFAULT_PROGRAMMES_FILE, parseProgrammes } from '../programmes/programm
 
 const N = Number(process.env.BENCH_OPENINGS ?? 5_000);
 const CHUNK = 500;
-const POSTINGS_PER_OPENING = 4;
+const POSTINGS_PER_OPENING = 6;
 const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function report(name: string, count: number, unit: string, ms: number): number {
