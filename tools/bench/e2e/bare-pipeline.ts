@@ -2,7 +2,7 @@
 // insert per hop, no framework, no outbox, no inbox. An opening inserts a row and sends an event;
 // a "ledger" consumer inserts a decision and sends a funding event; a "notifications" consumer
 // inserts an announcement, sends its event and posts it to the webhook receiver.
-import { waitForGroupMembers } from '@ki/testing';
+import { eventually, waitForGroupMembers } from '@ki/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -18,10 +18,15 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
   const topic = (name: string) => `bench-bare-${run}.${name}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    topics: ['opened', 'funding', 'announced'].map((name) => ({ topic: topic(name), numPartitions: 3 })),
-    waitForLeaders: true,
-  });
+  // A busy broker may not yet know a partition's leader when asked: the topics are created again until it does.
+  await eventually(
+    () =>
+      admin.createTopics({
+        topics: ['opened', 'funding', 'announced'].map((name) => ({ topic: topic(name), numPartitions: 3 })),
+        waitForLeaders: true,
+      }),
+    { name: 'bare pipeline topics', timeout: 60_000, interval: 1000 },
+  );
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
   await pool.query(`
     CREATE TABLE bare_openings (id uuid PRIMARY KEY, opened_at timestamptz NOT NULL DEFAULT now());

@@ -118,12 +118,16 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     topics: [Topics.centres, Topics.funding, Topics.notifications].map((t) => topicName(t, prefix)),
     fromBeginning: true,
   });
-  const fundingTypes = new Set([EventTypes.FundingAllocatedV1.type, EventTypes.FundingAllocationRejectedV1.type]);
+  const hopOf = new Map<string, 'opened' | 'funding' | 'announcement'>([
+    [EventTypes.CentreOpenedV1.type, 'opened'],
+    [EventTypes.FundingAllocatedV1.type, 'funding'],
+    [EventTypes.FundingAllocationRejectedV1.type, 'funding'],
+    [EventTypes.AnnouncementPublishedV1.type, 'announcement'],
+  ]);
   await observer.run({
     eachMessage: async ({ message }) => {
       const type = message.headers?.ce_type?.toString();
-      const hop =
-        type && fundingTypes.has(type) ? 'funding' : type === EventTypes.AnnouncementPublishedV1.type ? 'announcement' : undefined;
+      const hop = type === undefined ? undefined : hopOf.get(type);
       if (!hop) return;
       const payload = JSON.parse(message.value?.toString() ?? '{}') as { centreId?: string };
       if (payload.centreId) seen(payload.centreId, hop, Number(message.timestamp));
