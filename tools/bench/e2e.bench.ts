@@ -82,13 +82,16 @@ async function main(): Promise<void> {
   }
   if (only.includes('bare')) {
     const database = await createTestDatabase('bench_bare');
-    const pipeline = await startBarePipeline(brokers, database.url, run);
     try {
-      bare = await measure(pipeline, {});
-      console.log(`bare-p99-ms ${Math.round(bare.p99)}`);
-      console.log(`bare-sustained-rate ${bare.rate}`);
+      const pipeline = await startBarePipeline(brokers, database.url, run);
+      try {
+        bare = await measure(pipeline, {});
+        console.log(`bare-p99-ms ${Math.round(bare.p99)}`);
+        console.log(`bare-sustained-rate ${bare.rate}`);
+      } finally {
+        await pipeline.close();
+      }
     } finally {
-      await pipeline.close();
       await database.drop();
     }
   }
