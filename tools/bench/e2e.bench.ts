@@ -22,6 +22,9 @@ const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 const only = (process.env.BENCH_ONLY ?? 'e2e,bare').split(',');
 const run = randomUUID().slice(0, 8);
 
+/** Milliseconds rounded, or n/a when nothing completed. */
+const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : String(Math.round(value)));
+
 const load = () =>
   `load average ${os
     .loadavg()
@@ -73,8 +76,8 @@ async function main(): Promise<void> {
     try {
       const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
       ours = await measure(system, pids);
-      console.log(`e2e-p99-ms ${Math.round(ours.p99)}`);
-      console.log(`e2e-announcement-p99-ms ${Math.round(ours.announcementP99)}   (target < 250)`);
+      console.log(`e2e-p99-ms ${ms(ours.p99)}`);
+      console.log(`e2e-announcement-p99-ms ${ms(ours.announcementP99)}   (target < 250)`);
       console.log(`e2e-sustained-rate ${ours.rate}`);
     } finally {
       await system.close();
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
       const pipeline = await startBarePipeline(brokers, database.url, run);
       try {
         bare = await measure(pipeline, {});
-        console.log(`bare-p99-ms ${Math.round(bare.p99)}`);
+        console.log(`bare-p99-ms ${ms(bare.p99)}`);
         console.log(`bare-sustained-rate ${bare.rate}`);
       } finally {
         await pipeline.close();
