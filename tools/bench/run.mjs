@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: installs what is missing, starts the local broker if needed, runs the
 // benchmarks and prints each rate and one `ratio <name> <value>` line per comparison.
+// BENCH_ONLY=messaging,ledger,e2e,bare,replay (any of them) runs only those parts.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensureNodeModules, fail, repoRoot } from '../dev/bootstrap.mjs';
@@ -15,11 +16,21 @@ async function main() {
     SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
     BENCH_KAFKA_BROKERS: kafka.bootstrap,
     BENCH_POSTGRES_URL: serverUrl(),
+    // The end-to-end parts create their databases through the test harness, which reads these.
+    KI_TEST_POSTGRES_URL: process.env.KI_TEST_POSTGRES_URL ?? serverUrl(),
+    KI_TEST_KAFKA_BROKERS: kafka.bootstrap,
   };
-  // Messaging (inbox, outbox relay) first, then the ledger's allocation path.
+  const only = (process.env.BENCH_ONLY ?? 'messaging,ledger,e2e,bare,replay').split(',');
+  const parts = [
+    ['tools/bench/messaging.bench.ts', ['messaging']],
+    ['apps/funding-ledger/src/bench/allocation.bench.ts', ['ledger']],
+    ['tools/bench/e2e.bench.ts', ['e2e', 'bare']],
+    ['apps/notifications/src/bench/replay.bench.ts', ['replay']],
+  ].filter(([, names]) => names.some((name) => only.includes(name)));
+  // Messaging (inbox, outbox relay) first, then the ledger's allocation path, the whole flow and the rebuild.
   let status = 0;
   try {
-    for (const script of ['tools/bench/messaging.bench.ts', 'apps/funding-ledger/src/bench/allocation.bench.ts']) {
+    for (const [script] of parts) {
       console.log(`\n== ${script}`);
       const res = spawnSync(process.execPath, ['-r', '@swc-node/register', script], { cwd: repoRoot, stdio: 'inherit', env });
       status ||= res.status ?? 1;

@@ -88,7 +88,7 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const receiver: WebhookReceiver = { url: '', mode: 'ok', requests: [], close: async () => undefined };
   const server = http.createServer((req, res) => {
     let body = '';

@@ -1,8 +1,9 @@
 import { topicName } from '@ki/contracts';
 import { Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { BackoffPolicy, backoffDelay } from '@ki/platform';
+import { BackoffPolicy, backoffDelay, onCommitSignal } from '@ki/platform';
 import { MessagingMetrics } from './metrics';
+import { OUTBOX_COMMITTED } from './outbox';
 
 export interface OutboxRelayOptions {
   kafka: Kafka;
@@ -11,7 +12,7 @@ export interface OutboxRelayOptions {
   topicPrefix?: string;
   /** Rows sent per round trip. */
   batchSize?: number;
-  /** Pause between polls when the outbox is empty. */
+  /** Pause between polls when the outbox is empty; a commit in this process that added events ends it early. */
   idleMs?: number;
   /** Sent rows are deleted after this long. */
   retentionMs?: number;
@@ -42,6 +43,10 @@ export class OutboxRelay {
   private lockHolder?: QueryRunner;
   private producer?: Producer;
   private wake?: () => void;
+  /** A commit added events while the relay was busy: the next idle pause is skipped, they may not have been read. */
+  private eventsAdded = false;
+  private idle = false;
+  private stopListening?: () => void;
   private lastPruneAt = 0;
   private backlogAt = 0;
   /** Why the relay is not sending, if it is not. */
@@ -53,6 +58,7 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopListening = onCommitSignal(this.options.dataSource, OUTBOX_COMMITTED, () => this.onEventsAdded());
     this.loop = this.run();
   }
 
@@ -61,8 +67,15 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  /** Sends at once what a commit of this process added, instead of after the idle pause (not during a backoff). */
+  private onEventsAdded(): void {
+    this.eventsAdded = true;
+    if (this.idle) this.poke();
+  }
+
   async stop(): Promise<void> {
     this.running = false;
+    this.stopListening?.();
     this.poke();
     await this.loop;
     await this.producer?.disconnect().catch(() => undefined);
@@ -82,7 +95,7 @@ export class OutboxRelay {
         await this.pruneIfDue();
         failures = 0;
         this.problem = undefined;
-        if (sent < (this.options.batchSize ?? 1000)) await this.pause(this.options.idleMs ?? 100);
+        if (sent < (this.options.batchSize ?? 1000)) await this.idlePause();
       } catch (err) {
         failures++;
         this.problem = `outbox relay failing: ${(err as Error).message}`;
@@ -228,6 +241,16 @@ export class OutboxRelay {
       );
       if (!alive) await this.releaseLock();
     }
+  }
+
+  /** Waits for the next poll, unless a commit added events since the outbox was last read. */
+  private async idlePause(): Promise<void> {
+    if (!this.eventsAdded) {
+      this.idle = true;
+      await this.pause(this.options.idleMs ?? 100);
+      this.idle = false;
+    }
+    this.eventsAdded = false;
   }
 
   private pause(ms: number): Promise<void> {

@@ -1,7 +1,10 @@
 import { EnvelopeAttributes, EventContract } from '@ki/contracts';
-import { childTraceparent, currentTrace } from '@ki/platform';
+import { childTraceparent, currentTrace, raiseAfterCommit } from '@ki/platform';
 import type { EntityManager } from 'typeorm';
 import { encodeEvent, EventOrigin } from './envelope-codec';
+
+/** Raised when a transaction that added events commits: the relay of this process sends them at once. */
+export const OUTBOX_COMMITTED = 'messaging.outbox';
 
 /**
  * Writes events into the outbox table inside the caller's transaction, so the state change and
@@ -35,6 +38,7 @@ export class Outbox {
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING`,
       [envelope.id, envelope.type, contract.topic, message.key, JSON.stringify(message.headers), message.value],
     );
+    raiseAfterCommit(manager, OUTBOX_COMMITTED);
     return envelope;
   }
 }

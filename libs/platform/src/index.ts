@@ -16,3 +16,4 @@ export * from './secret';
 export * from './kafka-security';
 export * from './paging';
 export * from './openapi';
+export * from './commit-signals';

@@ -26,6 +26,8 @@ export class PollingLoop {
   private running?: Promise<void>;
   private stopped = true;
   private failures = 0;
+  /** Work arrived during a round: the next one starts at once. */
+  private woken = false;
   /** Why rounds are failing, while they do. */
   problem?: string;
 
@@ -54,7 +56,9 @@ export class PollingLoop {
       const didWork = await this.work();
       this.failures = 0;
       this.problem = undefined;
-      this.schedule(didWork ? 0 : this.intervalMs);
+      const again = didWork || this.woken;
+      this.woken = false;
+      this.schedule(again ? 0 : this.intervalMs);
     } catch (err) {
       this.failures++;
       const message = err instanceof Error ? err.message : String(err);
@@ -69,6 +73,20 @@ export class PollingLoop {
       }
       this.schedule(delay);
     }
+  }
+
+  /**
+   * Work arrived (a commit in this process): an idle loop starts a round now, a running one starts
+   * the next at once. A failing loop keeps its backoff.
+   */
+  wake(): void {
+    if (this.stopped || this.failures > 0) return;
+    if (this.running) {
+      this.woken = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   async stop(): Promise<void> {

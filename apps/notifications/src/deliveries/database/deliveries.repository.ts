@@ -1,5 +1,9 @@
 import type { AnnouncementKind, DeliveryChannel, DeliveryFailureReason } from '@ki/contracts';
+import { raiseAfterCommit } from '@ki/platform';
 import type { EntityManager } from 'typeorm';
+
+/** Raised when a transaction that created deliveries commits: the dispatcher of this process attempts them at once. */
+export const DELIVERIES_CREATED = 'notifications.deliveries';
 
 /** Creates one pending delivery per active subscriber that wants announcements of `kind`; a repeat creates none. */
 export async function createDeliveries(manager: EntityManager, announcementId: string, kind: AnnouncementKind): Promise<number> {
@@ -12,6 +16,7 @@ export async function createDeliveries(manager: EntityManager, announcementId: s
      RETURNING id`,
     [announcementId, kind],
   );
+  if (rows.length > 0) raiseAfterCommit(manager, DELIVERIES_CREATED);
   return rows.length;
 }
 

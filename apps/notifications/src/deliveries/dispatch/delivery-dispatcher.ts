@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EventTypes } from '@ki/contracts';
 import { classifyFailure, Outbox } from '@ki/messaging';
-import { HealthChecks, SERVICE_CONFIG } from '@ki/platform';
+import { HealthChecks, onCommitSignal, SERVICE_CONFIG } from '@ki/platform';
 import { DataSource, EntityManager } from 'typeorm';
 import { AnnouncementRecord, findAnnouncements } from '../../announcements/database/announcements.repository';
 import { NotificationsConfig } from '../../config';
@@ -12,6 +12,7 @@ import { deleteExpiredPreviousSecrets, markDisabled, setFailureRun } from '../..
 import { webhookHeaders } from '../../subscriptions/domain/webhook-signature';
 import {
   claimDueDeliveries,
+  DELIVERIES_CREATED,
   DueDelivery,
   giveUpPending,
   lockClaim,
@@ -55,6 +56,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger(DeliveryDispatcher.name);
   /** How long a claim lasts: well beyond one attempt's time limit, so only a dead claimant loses it. */
   private readonly leaseMs: number;
+  private stopListening?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,10 +72,13 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   onApplicationBootstrap(): void {
     reportLoopHealth(this.checks, this.indicators, 'deliveryDispatcher', this.loop);
+    // Deliveries created in this process are attempted right after their commit, not at the next poll.
+    this.stopListening = onCommitSignal(this.dataSource, DELIVERIES_CREATED, () => this.loop.wake());
     this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopListening?.();
     await this.loop.stop();
     this.email.close();
   }

@@ -27,13 +27,14 @@ export class OpenCentreHandler {
     return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const centre = await manager.findOne(Centre, { where: { id: centreId }, lock: { mode: 'pessimistic_write' } });
       if (!centre) throw new RegistryError('REGISTRY.CENTRE_NOT_FOUND', `no centre with id ${centreId}`, { centreId });
-      // The counter's row lock serialises openings, so the latest opening cannot change under this check.
-      const [{ last }] = await manager.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
-      checkOpening(centre, command.openedOn, this.clock.today(), await latestOpening(manager));
+      // Read before the counter's lock, which every opening waits for: the host body does not change,
+      // and the locked centre is its only one that is not closed.
       const hostBody = await manager.findOneByOrFail(HostBody, { key: centre.hostBodyKey });
       const previous = await previousCentre(manager, centre);
-      const ordinal = last + 1;
-      await manager.query(`UPDATE opening_ordinals SET last = $1`, [ordinal]);
+      // The counter's row lock serialises openings, so the latest opening cannot change under this
+      // check; taken by the increment itself, in one round trip (a refusal rolls it back).
+      const { ordinal, latest } = await nextOrdinal(manager);
+      checkOpening(centre, command.openedOn, this.clock.today(), latest);
       const changes = {
         status: 'open' as const,
         ordinal,
@@ -62,13 +63,19 @@ export class OpenCentreHandler {
   }
 }
 
-async function latestOpening(manager: EntityManager): Promise<LatestOpening | undefined> {
-  const rows: LatestOpening[] = await manager.query(
-    `SELECT c.ordinal, to_char(c.opened_on, 'YYYY-MM-DD') AS "openedOn", h.name AS "hostBodyName"
-     FROM centres c JOIN host_bodies h ON h.key = c.host_body_key
-     WHERE c.opened_on IS NOT NULL ORDER BY c.opened_on DESC, c.ordinal DESC LIMIT 1`,
+/**
+ * Increments the statewide counter and answers the new ordinal and the opening with the one
+ * before: ordinals follow opening dates, so that is the latest opening (found by the ordinal's index).
+ */
+async function nextOrdinal(manager: EntityManager): Promise<{ ordinal: number; latest: LatestOpening | undefined }> {
+  // TypeORM answers an UPDATE with [rows, affected].
+  const [[row]]: [{ ordinal: number; latest: LatestOpening | null }[], number] = await manager.query(
+    `UPDATE opening_ordinals o SET last = o.last + 1
+     RETURNING o.last AS ordinal,
+       (SELECT json_build_object('ordinal', c.ordinal, 'openedOn', to_char(c.opened_on, 'YYYY-MM-DD'), 'hostBodyName', h.name)
+        FROM centres c JOIN host_bodies h ON h.key = c.host_body_key WHERE c.ordinal = o.last - 1) AS latest`,
   );
-  return rows[0];
+  return { ordinal: row.ordinal, latest: row.latest ?? undefined };
 }
 
 /** The host body's last closed centre: a centre opening after it is a new KI with a new ordinal (a reopening). */

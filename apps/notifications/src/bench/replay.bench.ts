@@ -1,0 +1,165 @@
+// Part of `npm run bench`: a rebuild. One topic of BENCH_REPLAY_EVENTS (default 1,000,000)
+// centre-opened events recorded later by the history import is consumed from the beginning by
+// the inbox consumer (KafkaEventsServer) into a fresh notifications database with the real
+// handler (RecordOpeningHandler: each opening recorded, none announced), and by a raw kafkajs
+// consumer that only parses each value, on the same broker in the same run.
+import 'reflect-metadata';
+import { CentreOpenedV1, EventTypes, topicName, Topics } from '@ki/contracts';
+import { encodeEvent, KafkaEventContext, KafkaEventsServer, MessagingMetrics } from '@ki/messaging';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { Announcer } from '../announcements/announce/announcer';
+import { RecordOpeningHandler } from '../announcements/record-opening/record-opening.handler';
+import { NotificationsConfig } from '../config';
+import { notificationsMigrations } from '../migrations';
+
+const N = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const serverUrl = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const run = randomUUID().slice(0, 8);
+const prefix = `bench-replay-${run}.`;
+const topic = topicName(Topics.centres, prefix);
+const kafka = new Kafka({ clientId: 'bench-replay', brokers, logLevel: logLevel.ERROR });
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+function opening(i: number): CentreOpenedV1 {
+  const key = `05${100 + (i % 900)}`;
+  return {
+    centreId: randomUUID(),
+    hostBodyKey: key,
+    territoryKey: key,
+    hostBodyName: `Träger ${key}`,
+    ordinal: i + 1,
+    openedOn: '2016-02-12',
+    place: 'Lüdinghausen',
+    dateStatus: 'assumed',
+    historical: true,
+  };
+}
+
+/** Writes the N events with a few batches in flight (setting up is not measured). */
+async function produce(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const started = performance.now();
+  for (let i = 0; i < N; i += 20_000) {
+    const batches = [];
+    for (let j = i; j < Math.min(N, i + 20_000); j += 1000) {
+      const messages = [];
+      for (let k = j; k < Math.min(N, j + 1000); k++)
+        messages.push(encodeEvent(EventTypes.CentreOpenedV1, opening(k), '/ki/registry').message);
+      batches.push(producer.send({ topic, acks: -1, messages }));
+    }
+    await Promise.all(batches);
+  }
+  console.log(`${N} centre-opened events written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await producer.disconnect();
+}
+
+/** Raw consumption from the first fetch to the N-th message, parsing each value. */
+async function rawConsume(): Promise<number> {
+  let seen = 0;
+  let first = 0;
+  const consumer = kafka.consumer({ groupId: `bench-replay-raw-${run}`, maxBytesPerPartition: 8 * 1024 * 1024 });
+  consumer.on(consumer.events.FETCH_START, () => (first ||= performance.now()));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const ms = await new Promise<number>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch, resolveOffset }) => {
+        for (const message of batch.messages) {
+          JSON.parse(message.value?.toString() ?? 'null');
+          resolveOffset(message.offset);
+        }
+        seen += batch.messages.length;
+        if (seen >= N) resolve(performance.now() - first);
+      },
+    });
+  });
+  await consumer.disconnect();
+  return ms;
+}
+
+/** The inbox consumer with the real handler, from its first fetch until the N-th event's transaction committed. */
+async function inboxConsume(dataSource: DataSource): Promise<number> {
+  let counted = 0;
+  let first = 0;
+  let done: (ms: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+  const metrics = new MessagingMetrics(new Registry());
+  const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
+  metrics.consumed.inc = ((labels: object, n?: number) => {
+    inc(labels, n);
+    counted += n ?? 1;
+    if (counted === N) done(performance.now() - first);
+  }) as typeof metrics.consumed.inc;
+  const timed = Object.create(kafka, {
+    consumer: {
+      value: (config: Parameters<Kafka['consumer']>[0]) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(consumer.events.FETCH_START, () => (first ||= performance.now()));
+        return consumer;
+      },
+    },
+  }) as Kafka;
+  const server = new KafkaEventsServer({ kafka: timed, dataSource, metrics, groupId: `bench-replay-inbox-${run}`, topicPrefix: prefix });
+  // A historical opening is only recorded, so the announcer is never called.
+  const handler = new RecordOpeningHandler({} as Announcer, { fundingWaitMs: 300_000 } as NotificationsConfig);
+  server.addHandler(
+    EventTypes.CentreOpenedV1.type,
+    (payload: CentreOpenedV1, ctx: KafkaEventContext) => handler.execute(ctx.getManager(), payload, ctx.getEnvelope()),
+    true,
+  );
+  Object.assign(server, { logger: silent });
+  await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
+  const ms = await finished;
+  await server.close();
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const database = `ki_bench_replay_${run}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  const dataSource = new DataSource({ type: 'postgres', url: url.toString(), migrations: notificationsMigrations, logging: false });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    await produce();
+    const raw = await rawConsume();
+    console.log(`raw-consume      ${N} events in ${(raw / 1000).toFixed(1)} s = ${Math.round(N / (raw / 1000))} events/s`);
+    const inbox = await inboxConsume(dataSource);
+    console.log(`inbox-rebuild    ${N} events in ${(inbox / 1000).toFixed(1)} s = ${Math.round(N / (inbox / 1000))} events/s`);
+    const [{ recorded }] = await dataSource.query(`SELECT count(*)::int AS recorded FROM openings WHERE state = 'recorded'`);
+    if (recorded !== N) throw new Error(`expected ${N} recorded openings, found ${recorded}`);
+    console.log(`replay-seconds ${(inbox / 1000).toFixed(1)}   (target < 300 for 1,000,000)`);
+    console.log(`ratio replay-vs-raw-consume ${(raw / inbox).toFixed(2)}   (target >= 0.5)`);
+  } finally {
+    await dataSource.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    const kafkaAdmin = kafka.admin();
+    await kafkaAdmin.connect();
+    await kafkaAdmin.deleteTopics({ topics: [topic] });
+    await kafkaAdmin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,115 @@
+// End-to-end load of `npm run bench`: openings at a fixed rate through the registry's API with the
+// real funding-ledger, notifications and a webhook receiver as separate processes, then a search
+// for the highest rate the system sustains; the same for a bare kafkajs + PostgreSQL pipeline, and
+// the ratios of the two. BENCH_ONLY=e2e or BENCH_ONLY=bare runs one side alone (no ratios then).
+import 'reflect-metadata';
+import { createTestDatabase } from '@ki/testing';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { startBarePipeline } from './e2e/bare-pipeline';
+import { Pipeline, printStep, runStep, StepReport } from './e2e/load';
+import { printUsage, sampleUsage, Usage } from './e2e/resources';
+import { startBenchSystem } from './e2e/system';
+import { highestSustainedRate, percentile, rateSteps, sustained } from './latency';
+
+const RATE = Number(process.env.BENCH_E2E_RATE ?? 50);
+const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
+/** Each step of the rate search offers its rate this long. */
+const STEP_SECONDS = Number(process.env.BENCH_E2E_STEP_SECONDS ?? 10);
+const MAX_RATE = Number(process.env.BENCH_E2E_MAX_RATE ?? 2000);
+const STEPS = rateSteps(RATE, 1.5, MAX_RATE).slice(1);
+const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const only = (process.env.BENCH_ONLY ?? 'e2e,bare').split(',');
+const run = randomUUID().slice(0, 8);
+
+/** Milliseconds rounded, or n/a when nothing completed. */
+const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : String(Math.round(value)));
+
+const load = () =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+
+interface Measured {
+  /** p99 of opening → webhook received, and of opening → announcement, at the fixed rate. */
+  p99: number;
+  announcementP99: number;
+  rate: number;
+}
+
+/** The fixed-rate run, then steps up until one is not sustained; `pids` are sampled for memory and CPU. */
+async function measure(pipeline: Pipeline, pids: Record<string, number>): Promise<Measured> {
+  console.log(`\n-- ${pipeline.name}: ${RATE} openings/s for ${SECONDS} s (${load()})`);
+  const idle = sampleUsage(pids);
+  await new Promise((r) => setTimeout(r, 5000));
+  const idleUsage = idle.stop();
+  const atRate = sampleUsage(pids);
+  const first = await runStep(pipeline, RATE, SECONDS);
+  const usageByRate = new Map<number, Record<string, Usage>>([[RATE, atRate.stop()]]);
+  printStep(pipeline.name, first, SECONDS);
+  const steps: StepReport[] = [first];
+  for (const rate of STEPS) {
+    if (!sustained(steps[steps.length - 1])) break;
+    const sampler = sampleUsage(pids);
+    const step = await runStep(pipeline, rate, STEP_SECONDS);
+    usageByRate.set(rate, sampler.stop());
+    printStep(pipeline.name, step, STEP_SECONDS);
+    steps.push(step);
+  }
+  const best = highestSustainedRate(steps);
+  console.log(`${pipeline.name}: highest sustained rate ${best}/s (p99 < 1 s, no growing backlog; ${load()})`);
+  if (Object.keys(pids).length > 0) {
+    printUsage('idle', idleUsage);
+    printUsage(`at ${RATE}/s`, usageByRate.get(RATE) ?? {});
+    if (best > 0) printUsage(`at ${best}/s`, usageByRate.get(best) ?? {});
+  }
+  return { p99: percentile(first.latencies, 99), announcementP99: percentile(first.hops.announcement, 99), rate: best };
+}
+
+async function main(): Promise<void> {
+  let ours: Measured | undefined;
+  let bare: Measured | undefined;
+  if (only.includes('e2e')) {
+    const hostBodies = Math.min(47_700, RATE * SECONDS + STEPS.reduce((sum, rate) => sum + rate * STEP_SECONDS, 0));
+    const system = await startBenchSystem(brokers, run, hostBodies);
+    try {
+      const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
+      ours = await measure(system, pids);
+      console.log(`e2e-p99-ms ${ms(ours.p99)}`);
+      console.log(`e2e-announcement-p99-ms ${ms(ours.announcementP99)}   (target < 250)`);
+      console.log(`e2e-sustained-rate ${ours.rate}`);
+    } finally {
+      await system.close();
+    }
+  }
+  if (only.includes('bare')) {
+    const database = await createTestDatabase('bench_bare');
+    try {
+      const pipeline = await startBarePipeline(brokers, database.url, run);
+      try {
+        bare = await measure(pipeline, {});
+        console.log(`bare-p99-ms ${ms(bare.p99)}`);
+        console.log(`bare-sustained-rate ${bare.rate}`);
+      } finally {
+        await pipeline.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  }
+  if (ours && bare) {
+    console.log(`\nratio e2e-p99-bare-vs-ours ${(bare.p99 / ours.p99).toFixed(2)}   (target >= 0.33)`);
+    console.log(
+      `ratio e2e-rate-vs-bare ${bare.rate > 0 ? (ours.rate / bare.rate).toFixed(2) : 'n/a (the bare pipeline sustained no rate)'}   (target >= 0.5)`,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

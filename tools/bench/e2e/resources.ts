@@ -1,0 +1,53 @@
+// Resident memory and CPU of a process from /proc (Linux): VmRSS of /proc/<pid>/status, and the
+// user + system clock ticks of /proc/<pid>/stat over an interval.
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+function cpuTicks(pid: number): number {
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime, stime
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+export interface Usage {
+  /** Highest VmRSS seen, in MB. */
+  rssMb: number;
+  /** CPU time over wall time, in % of one core. */
+  cpuPercent: number;
+}
+
+/** Samples the processes every second until `stop()` is called. */
+export function sampleUsage(pids: Record<string, number>): { stop(): Record<string, Usage> } {
+  const startedAt = performance.now();
+  const ticks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
+  const rss = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
+  const timer = setInterval(() => {
+    for (const [name, pid] of Object.entries(pids)) rss[name] = Math.max(rss[name], rssMb(pid));
+  }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      const seconds = (performance.now() - startedAt) / 1000;
+      return Object.fromEntries(
+        Object.entries(pids).map(([name, pid]) => [
+          name,
+          { rssMb: Math.max(rss[name], rssMb(pid)), cpuPercent: ((cpuTicks(pid) - ticks[name]) / TICKS_PER_SECOND / seconds) * 100 },
+        ]),
+      );
+    },
+  };
+}
+
+export function printUsage(label: string, usage: Record<string, Usage>): void {
+  for (const [name, u] of Object.entries(usage))
+    console.log(
+      `resources ${label.padEnd(14)} ${name.padEnd(16)} rss ${u.rssMb.toFixed(0).padStart(4)} MB  cpu ${u.cpuPercent.toFixed(0).padStart(3)} %`,
+    );
+}
