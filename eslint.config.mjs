@@ -53,13 +53,13 @@ export default [
     },
   },
   {
-    // The test harness is for tests only.
+    // The test harness is for tests and benchmarks only (neither is part of a built app).
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', '**/*.bench.ts', 'libs/testing/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@ki/testing', message: '@ki/testing may be imported from *.spec.ts files only' }] },
+        { paths: [{ name: '@ki/testing', message: '@ki/testing may be imported from *.spec.ts and *.bench.ts files only' }] },
       ],
     },
   },

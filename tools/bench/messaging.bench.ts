@@ -4,8 +4,9 @@ import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
 import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
+import { ConsumeTimer, rawConsume } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
-import { ConsumerConfig, Kafka, logLevel, Message } from 'kafkajs';
+import { Kafka, logLevel, Message } from 'kafkajs';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -64,68 +65,20 @@ async function rawProduce(topic: string, batch: Message[]): Promise<number> {
   return ms;
 }
 
-/**
- * Both consumers are timed from their first fetch request (so joining the group is not measured,
- * but fetching and decoding every message is) until the N-th message is done.
- */
-function timedKafka(onFirstFetch: () => void): Kafka {
-  return Object.create(kafka, {
-    consumer: {
-      value: (config: ConsumerConfig) => {
-        const consumer = kafka.consumer(config);
-        consumer.on(consumer.events.FETCH_START, onFirstFetch);
-        return consumer;
-      },
-    },
-  });
-}
-
-async function rawConsume(topic: string, round: number): Promise<number> {
-  let seen = 0;
-  let first = 0;
-  const consumer = timedKafka(() => (first ||= performance.now())).consumer({ groupId: `bench-raw-${run}-${round}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const ms = await new Promise<number>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch, resolveOffset }) => {
-        for (const message of batch.messages) {
-          JSON.parse(message.value?.toString() ?? 'null');
-          resolveOffset(message.offset);
-        }
-        seen += batch.messages.length;
-        if (seen >= N) resolve(performance.now() - first);
-      },
-    });
-  });
-  await consumer.disconnect();
-  return ms;
-}
-
 /** The inbox consumer is done with a message when its transaction committed (the server counts it then). */
 async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: number): Promise<number> {
-  let counted = 0;
-  let first = 0;
-  let done: (ms: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (done = resolve));
-  const metrics = new MessagingMetrics(new Registry());
-  const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
-  metrics.consumed.inc = ((labels: object, n?: number) => {
-    inc(labels, n);
-    counted += n ?? 1;
-    if (counted === N) done(performance.now() - first);
-  }) as typeof metrics.consumed.inc;
+  const timer = new ConsumeTimer(N);
   const server = new KafkaEventsServer({
-    kafka: timedKafka(() => (first ||= performance.now())),
+    kafka: timer.kafka(kafka),
     dataSource,
-    metrics,
+    metrics: timer.inboxMetrics(),
     groupId: `bench-inbox-${run}-${round}`,
     topicPrefix,
   });
   server.addHandler(EventTypes.CentreOpenedV1.type, async () => undefined, true);
   Object.assign(server, { logger: silent });
   await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
-  const ms = await finished;
+  const ms = await timer.finished;
   await server.close();
   return ms;
 }
@@ -192,7 +145,9 @@ async function main() {
         rates.rawProduce.push(report('raw-produce', await rawProduce(rawTopic, batch)));
         rates.relay.push(report('outbox-relay', await outboxRelay(dataSource, relayPrefix, batch, round)));
       }
-      rates.rawConsume.push(report('raw-consume', await rawConsume(topicName(Topics.centres, prefix), round)));
+      rates.rawConsume.push(
+        report('raw-consume', await rawConsume(kafka, topicName(Topics.centres, prefix), N, { groupId: `bench-raw-${run}-${round}` })),
+      );
       rates.inbox.push(report('inbox-consume', await inboxConsume(dataSource, prefix, round)));
     }
     const [rawProduceRate, relayRate, rawConsumeRate, inboxRate] = [rates.rawProduce, rates.relay, rates.rawConsume, rates.inbox].map(

@@ -16,3 +16,4 @@ export * from './inbox';
 export * from './authorisation-matrix';
 export * from './openapi-document';
 export * from './browser-stack';
+export * from './raw-consume';

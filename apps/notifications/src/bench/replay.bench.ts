@@ -5,11 +5,11 @@
 // consumer that only parses each value, on the same broker in the same run.
 import 'reflect-metadata';
 import { CentreOpenedV1, EventTypes, topicName, Topics } from '@ki/contracts';
-import { encodeEvent, KafkaEventContext, KafkaEventsServer, MessagingMetrics } from '@ki/messaging';
+import { encodeEvent, KafkaEventContext, KafkaEventsServer } from '@ki/messaging';
+import { ConsumeTimer, rawConsume } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Announcer } from '../announcements/announce/announcer';
 import { RecordOpeningHandler } from '../announcements/record-opening/record-opening.handler';
@@ -64,53 +64,20 @@ async function produce(): Promise<void> {
 }
 
 /** Raw consumption from the first fetch to the N-th message, parsing each value. */
-async function rawConsume(): Promise<number> {
-  let seen = 0;
-  let first = 0;
-  const consumer = kafka.consumer({ groupId: `bench-replay-raw-${run}`, maxBytesPerPartition: 8 * 1024 * 1024 });
-  consumer.on(consumer.events.FETCH_START, () => (first ||= performance.now()));
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const ms = await new Promise<number>((resolve) => {
-    void consumer.run({
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch, resolveOffset }) => {
-        for (const message of batch.messages) {
-          JSON.parse(message.value?.toString() ?? 'null');
-          resolveOffset(message.offset);
-        }
-        seen += batch.messages.length;
-        if (seen >= N) resolve(performance.now() - first);
-      },
-    });
-  });
-  await consumer.disconnect();
-  return ms;
+function rawConsumeAll(): Promise<number> {
+  return rawConsume(kafka, topic, N, { groupId: `bench-replay-raw-${run}`, maxBytesPerPartition: 8 * 1024 * 1024 }, 3);
 }
 
 /** The inbox consumer with the real handler, from its first fetch until the N-th event's transaction committed. */
 async function inboxConsume(dataSource: DataSource): Promise<number> {
-  let counted = 0;
-  let first = 0;
-  let done: (ms: number) => void = () => undefined;
-  const finished = new Promise<number>((resolve) => (done = resolve));
-  const metrics = new MessagingMetrics(new Registry());
-  const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
-  metrics.consumed.inc = ((labels: object, n?: number) => {
-    inc(labels, n);
-    counted += n ?? 1;
-    if (counted === N) done(performance.now() - first);
-  }) as typeof metrics.consumed.inc;
-  const timed = Object.create(kafka, {
-    consumer: {
-      value: (config: Parameters<Kafka['consumer']>[0]) => {
-        const consumer = kafka.consumer(config);
-        consumer.on(consumer.events.FETCH_START, () => (first ||= performance.now()));
-        return consumer;
-      },
-    },
-  }) as Kafka;
-  const server = new KafkaEventsServer({ kafka: timed, dataSource, metrics, groupId: `bench-replay-inbox-${run}`, topicPrefix: prefix });
+  const timer = new ConsumeTimer(N);
+  const server = new KafkaEventsServer({
+    kafka: timer.kafka(kafka),
+    dataSource,
+    metrics: timer.inboxMetrics(),
+    groupId: `bench-replay-inbox-${run}`,
+    topicPrefix: prefix,
+  });
   // A historical opening is only recorded, so the announcer is never called.
   const handler = new RecordOpeningHandler({} as Announcer, { fundingWaitMs: 300_000 } as NotificationsConfig);
   server.addHandler(
@@ -120,7 +87,7 @@ async function inboxConsume(dataSource: DataSource): Promise<number> {
   );
   Object.assign(server, { logger: silent });
   await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
-  const ms = await finished;
+  const ms = await timer.finished;
   await server.close();
   return ms;
 }
@@ -137,7 +104,7 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     await dataSource.runMigrations();
     await produce();
-    const raw = await rawConsume();
+    const raw = await rawConsumeAll();
     console.log(`raw-consume      ${N} events in ${(raw / 1000).toFixed(1)} s = ${Math.round(N / (raw / 1000))} events/s`);
     const inbox = await inboxConsume(dataSource);
     console.log(`inbox-rebuild    ${N} events in ${(inbox / 1000).toFixed(1)} s = ${Math.round(N / (inbox / 1000))} events/s`);
