@@ -44,7 +44,7 @@ describe('the console page in a browser', () => {
     );
 
   beforeAll(async () => {
-    for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`console_e2e_${name}`);
+    for (const name of ['registry', 'ledger', 'notifications', 'console']) databases[name] = await createTestDatabase(`console_e2e_${name}`);
     await start('registry', 'apps/registry/src/main.ts', { DATABASE_URL: databases.registry.url });
     await start('funding-ledger', 'apps/funding-ledger/src/main.ts', { DATABASE_URL: databases.ledger.url });
     await start('notifications', 'apps/notifications/src/main.ts', {
@@ -53,6 +53,7 @@ describe('the console page in a browser', () => {
       NOTIFICATIONS_POLL_INTERVAL_MS: '100',
     });
     await start('console', 'apps/console/src/main.ts', {
+      DATABASE_URL: databases.console.url,
       CONSOLE_REGISTRY_DATABASE_URL: databases.registry.url,
       CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
       CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,
