@@ -44,7 +44,8 @@ describe('the console page in a browser', () => {
     );
 
   beforeAll(async () => {
-    for (const name of ['registry', 'ledger', 'notifications', 'console']) databases[name] = await createTestDatabase(`console_e2e_${name}`);
+    for (const name of ['registry', 'ledger', 'notifications', 'console'])
+      databases[name] = await createTestDatabase(`console_e2e_${name}`);
     await start('registry', 'apps/registry/src/main.ts', { DATABASE_URL: databases.registry.url });
     await start('funding-ledger', 'apps/funding-ledger/src/main.ts', { DATABASE_URL: databases.ledger.url });
     await start('notifications', 'apps/notifications/src/main.ts', {

@@ -8,10 +8,25 @@ import { dlqList, dlqReplay, dlqShow } from './commands/dead-letters';
 import { emit } from './commands/emit';
 import { journey, lag, tail } from './commands/flow';
 import { importHistory } from './commands/import-history';
+import { search, searchShow } from './commands/search';
 import { CliEnv, globalOptions, loadCliConfig } from './config';
 import { CliError, usageError } from './errors';
 
-const commands: Command[] = [tail, journey, lag, dlqList, dlqShow, dlqReplay, emit, centreRegister, centreOpen, centreClose, importHistory];
+const commands: Command[] = [
+  tail,
+  journey,
+  search,
+  searchShow,
+  lag,
+  dlqList,
+  dlqShow,
+  dlqReplay,
+  emit,
+  centreRegister,
+  centreOpen,
+  centreClose,
+  importHistory,
+];
 
 function usageOf(command: Command): string {
   return [`usage: ki ${command.words.join(' ')} ${command.synopsis}`.trimEnd(), ...(command.details ?? []).map((line) => `  ${line}`)].join(

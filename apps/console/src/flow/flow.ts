@@ -92,12 +92,19 @@ export class FlowQuery {
       const row = this.row(message, reveal);
       if (message.deadLetter || !message.type || !message.id) return row;
       const letters = deadLetters.get(message.id) ?? [];
-      row.consumers = consumerGroupsOf(message.type).map((group) => this.progress(group, message.id as string, letters, handled.get(group)));
+      row.consumers = consumerGroupsOf(message.type).map((group) =>
+        this.progress(group, message.id as string, letters, handled.get(group)),
+      );
       return row;
     });
   }
 
-  private progress(group: ConsumerGroup, eventId: string, deadLetters: DeadLetterInfo[], handled: Set<string> | Error | undefined): ConsumerProgress {
+  private progress(
+    group: ConsumerGroup,
+    eventId: string,
+    deadLetters: DeadLetterInfo[],
+    handled: Set<string> | Error | undefined,
+  ): ConsumerProgress {
     if (handled instanceof Set && handled.has(eventId)) return { group, status: 'handled' };
     const deadLetter = deadLetters.find((letter) => letter.consumerGroup === group);
     if (deadLetter) return { group, status: 'dead-lettered', detail: `${deadLetter.errorCode}: ${deadLetter.error}` };

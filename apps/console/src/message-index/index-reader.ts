@@ -3,7 +3,7 @@ import { CustomTransportStrategy } from '@nestjs/microservices';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Topics, topicName } from '@ki/contracts';
 import { ensureDeclaredTopics, headersAsStrings } from '@ki/messaging';
-import { HealthChecks, KAFKA_CLIENT, MessagingRuntime, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
+import { backoffDelay, HealthChecks, KAFKA_CLIENT, MessagingRuntime, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
 import { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { capped, IndexedMessage, observe } from './indexed-message';
@@ -45,6 +45,7 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
   private caughtUpAfterMs?: number;
   /** Messages read from the topics since this instance started. */
   private readSinceStart = 0;
+  private stopping = false;
   private readonly logger = new Logger('IndexReader');
 
   constructor(
@@ -64,10 +65,24 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
   }
 
   startRelay(): void {
-    this.start().catch((err: Error) => {
-      this.problem = `reading the topics failed: ${err.message}`;
-      this.logger.error(this.problem);
-    });
+    void this.startWithRetries();
+  }
+
+  /** Topics created a moment ago may not have a leader everywhere yet: start again, with backoff, until it works. */
+  private async startWithRetries(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.problem = `reading the topics failed: ${(err as Error).message}`;
+        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 });
+        this.logger.warn(`${this.problem}; starting again in ${delay} ms`);
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.consumer = undefined;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async start(): Promise<void> {
@@ -155,7 +170,9 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
   private noteCaughtUp(): void {
     if (this.caughtUpAfterMs !== undefined || this.behind() > 0n) return;
     this.caughtUpAfterMs = Date.now() - this.startedAt;
-    this.logger.log(`index caught up with the topics ${this.caughtUpAfterMs} ms after the reader started (${this.readSinceStart} messages read)`);
+    this.logger.log(
+      `index caught up with the topics ${this.caughtUpAfterMs} ms after the reader started (${this.readSinceStart} messages read)`,
+    );
   }
 
   /** How far the reader got since this instance started. */
@@ -180,6 +197,7 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
   }
 }

@@ -177,7 +177,7 @@ export function capped(message: IndexedMessage): IndexedMessage {
   const dl = message.deadLetter;
   return {
     ...message,
-    key: message.key === null ? null : searchable(message.key) ?? null,
+    key: message.key === null ? null : (searchable(message.key) ?? null),
     value: message.value === null ? null : storable(cut(message.value, MAX_KEPT_VALUE_CHARS)),
     payload: largeValue ? undefined : message.payload,
     headers: Object.fromEntries(headers.slice(0, MAX_KEPT_HEADERS).map(([k, v]) => [storable(k), storable(cut(v, MAX_KEPT_HEADER_CHARS))])),

@@ -3,7 +3,20 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Topics } from '@ki/contracts';
 import { RequireRole } from '@ki/platform';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { ConsoleRoles } from '../config';
 import { MAX_SEARCHABLE_CHARS } from '../message-index/indexed-message';
 import { CurrentOperator, Operator } from '../shared/operator';
