@@ -184,7 +184,7 @@ describe('the ki command line against the running services', () => {
     expect(next.messages[0].id).not.toBe(page.messages[0].id);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`event id        ${opening.id}`);
-    expect(shown.stdout).toMatch(/payload:\n\{\n  "centreId"/);
+    expect(shown.stdout).toMatch(/payload:\n\{\n {2}"centreId"/);
     expect(badFilter).toMatchObject({ code: 2, stderr: expect.stringContaining('from: from must be a valid ISO 8601 date string') });
     expect(badFilter.stderr).toContain('usage: ki search');
   });

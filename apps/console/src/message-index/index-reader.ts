@@ -6,7 +6,7 @@ import { ensureDeclaredTopics, headersAsStrings } from '@ki/messaging';
 import { backoffDelay, HealthChecks, KAFKA_CLIENT, MessagingRuntime, SERVICE_CONFIG, ServiceConfig } from '@ki/platform';
 import { Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { capped, IndexedMessage, observe } from './indexed-message';
+import { capped, observe } from './indexed-message';
 import { LiveFeed } from './live-feed';
 import { MessageIndex, positionKey, Positions } from './message-index';
 
@@ -175,13 +175,16 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
     );
   }
 
-  /** How far the reader got since this instance started. */
-  progress(): { readSinceStart: number; caughtUp: boolean; caughtUpAfterMs?: number; behindAtStartEnds: number } {
+  /**
+   * How far the reader got since this instance started: messages read, whether it reached the
+   * ends the partitions had when it started (and how long that took), and how many it still lacks of them.
+   */
+  progress(): { readSinceStart: number; caughtUp: boolean; caughtUpAfterMs?: number; behind: number } {
     return {
       readSinceStart: this.readSinceStart,
       caughtUp: this.caughtUpAfterMs !== undefined,
       ...(this.caughtUpAfterMs !== undefined ? { caughtUpAfterMs: this.caughtUpAfterMs } : {}),
-      behindAtStartEnds: Number(this.behind()),
+      behind: Number(this.behind()),
     };
   }
 

@@ -59,7 +59,7 @@ function cut(text: string, max: number): string {
 
 /** PostgreSQL text cannot hold NUL; a forged message may carry one. */
 function storable(text: string): string {
-  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
+  return text.replaceAll('\u0000', '\uFFFD');
 }
 
 function searchable(text: string | undefined): string | undefined {

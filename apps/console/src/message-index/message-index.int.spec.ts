@@ -92,7 +92,7 @@ function opening(i: number): Message {
 }
 
 const figures: string[] = [];
-afterAll(() => process.stderr.write(`\n[console index] ${figures.join('\n[console index] ')}\n`));
+afterAll(() => figures.length > 0 && process.stderr.write(`\n[console index] ${figures.join('\n[console index] ')}\n`));
 
 describe('the index after 100,000 messages and a restart', () => {
   const topicPrefix = uniqueTopicPrefix('index100k');
