@@ -1,5 +1,5 @@
 import { EnvelopeHeaders, EventTypes } from '@ki/contracts';
-import { coesfeldOpened } from '@ki/testing';
+import { coesfeldFundingAllocated, coesfeldOpened } from '@ki/testing';
 import { observe, RawMessage } from '../message-index/indexed-message';
 import { buildJourney, formatCents, formatHundredths } from './journey';
 
@@ -29,22 +29,7 @@ describe('the journey of a centre', () => {
 
   it('expects no announcement of a historical opening, and says its date is assumed', () => {
     const historical = { ...opened, dateStatus: 'assumed', historical: true };
-    const allocated = {
-      allocationId: '0b9d3c52-6f0e-4f57-9d3c-7a1b2c3d4e5f',
-      centreId: opened.centreId,
-      hostBodyKey: '05558',
-      hostBodyName: 'Kreis Coesfeld',
-      fiscalYear: 2016,
-      occasion: 'opening',
-      causationEventId: 'id-opening',
-      grantCents: '15583333',
-      grantBudgetRemainingCents: '0',
-      teacherPostsHundredths: 200,
-      teacherPostsRemainingHundredths: 0,
-      teacherPostsValueCents: '10000000',
-      kommAnCents: '0',
-      totalCents: '15583333',
-    };
+    const allocated = coesfeldFundingAllocated(opened, 'id-opening');
     const messages = [
       observe(message(EventTypes.CentreOpenedV1.type, historical, '2026-01-01T10:00:00.000Z'), 1),
       observe(message(EventTypes.FundingAllocatedV1.type, allocated, '2026-01-01T10:00:01.000Z', { topic: 'ki.ledger.funding.v1' }), 2),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Topics } from '@ki/contracts';
 import { DataSource } from 'typeorm';
-import { DeadLetterInfo, IndexedMessage } from './indexed-message';
+import { DeadLetterInfo, IndexedMessage, parseJson } from './indexed-message';
 
 /** Conditions on indexed messages; each given one must hold (exact matches). */
 export interface MessageFilter {
@@ -64,15 +64,6 @@ interface Row {
 const COLUMNS = `seq, topic, partition, "offset"::text AS "offset", time, event_time, type, key, host_body_key, correlation_id,
   causation_id, event_id, source, size, invalid, value, headers, truncated, dlq_consumer_group, dlq_error_code, dlq_error,
   dlq_attempts, dlq_failed_at, dlq_original_topic, dlq_original_partition, dlq_original_offset`;
-
-function parseJson(value: string | null): unknown {
-  if (value === null) return undefined;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function deadLetterOf(row: Row): DeadLetterInfo | undefined {
   if (row.dlq_consumer_group === null) return undefined;

@@ -79,7 +79,8 @@ export interface RawMessage {
   size?: number;
 }
 
-function parseJson(value: string | null): unknown {
+/** The value as JSON; undefined when it is none. */
+export function parseJson(value: string | null): unknown {
   if (value === null) return undefined;
   try {
     return JSON.parse(value) as unknown;

@@ -1,6 +1,7 @@
-import { CentreOpenedV1, EventTypes, envelopeToHeaders, FundingAllocatedV1, TopicName, topicName, Topics } from '@ki/contracts';
+import { EventTypes, envelopeToHeaders, TopicName, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, ensureTopics } from '@ki/messaging';
 import {
+  coesfeldFundingAllocated,
   coesfeldOpened,
   createTestDatabase,
   eventually,
@@ -105,29 +106,16 @@ describe('the index after 100,000 messages and a restart', () => {
     database = await createTestDatabase('console_index');
     await ensureTopics(testKafka(), topicPrefix);
     // Kreis Coesfeld opens first; its funding follows; then 100,000 openings of other host bodies.
-    const opened = encodeEvent(EventTypes.CentreOpenedV1, Object.assign(new CentreOpenedV1(), coesfeldOpened()), '/ki/registry', {
-      correlationId,
-    });
+    const coesfeld = coesfeldOpened();
+    const opened = encodeEvent(EventTypes.CentreOpenedV1, coesfeld, '/ki/registry', { correlationId });
     const funded = encodeEvent(
       EventTypes.FundingAllocatedV1,
-      Object.assign(new FundingAllocatedV1(), {
-        allocationId: randomUUID(),
-        centreId: coesfeldOpened().centreId,
-        hostBodyKey: '05558',
-        hostBodyName: 'Kreis Coesfeld',
-        fiscalYear: 2016,
-        occasion: 'opening',
-        causationEventId: opened.envelope.id,
-        grantCents: '15583333',
-        grantBudgetRemainingCents: '0',
-        teacherPostsHundredths: 200,
-        teacherPostsRemainingHundredths: 0,
-        teacherPostsValueCents: '10000000',
-        kommAnCents: '0',
-        totalCents: '15583333',
-      }),
+      coesfeldFundingAllocated(coesfeld, opened.envelope.id),
       '/ki/funding-ledger',
-      { correlationId, causationId: opened.envelope.id },
+      {
+        correlationId,
+        causationId: opened.envelope.id,
+      },
     );
     await produce(topicPrefix, Topics.centres, [opened.message]);
     await produce(topicPrefix, Topics.funding, [funded.message]);
