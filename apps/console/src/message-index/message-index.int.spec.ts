@@ -61,7 +61,8 @@ async function sql<T>(database: TestDatabase, text: string): Promise<T> {
 }
 
 async function produce(topicPrefix: string, topic: TopicName, messages: Message[], perRequest = 2000): Promise<void> {
-  const producer = testKafka().producer({ allowAutoTopicCreation: false });
+  // Idempotent: a send retried after a leader change must not write a message twice.
+  const producer = testKafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     const requests: Message[][] = [];
