@@ -4,7 +4,8 @@ import { DeadLetter, readDeadLetter, replayDeadLetter } from '@ki/messaging';
 import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import type { ConsoleConfig } from '../config';
-import { EventWindow, ObservedMessage, observe } from '../event-window/event-window';
+import { IndexedMessage, observe } from '../message-index/indexed-message';
+import { IndexQueries } from '../message-index/index-queries';
 import { InboxLookup } from '../flow/inbox-lookup';
 import { maskPayload, maskText } from '../shared/masking';
 
@@ -45,7 +46,7 @@ export interface ReplayPreview {
   noop: boolean;
 }
 
-/** The dead letter was not found in the window nor on the dead-letter topic. */
+/** The dead letter was not found in the index nor on the dead-letter topic. */
 export class DeadLetterNotFound extends Error {
   readonly code = 'CONSOLE.DEAD_LETTER_NOT_FOUND';
 }
@@ -54,20 +55,15 @@ export class DeadLetterNotFound extends Error {
 @Injectable()
 export class DeadLetters {
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     private readonly inbox: InboxLookup,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
-  list(filter: DeadLetterFilter, reveal: boolean): DeadLetterView[] {
-    return this.window
-      .deadLetters()
-      .filter((m) => !filter.reason || m.deadLetter?.errorCode === filter.reason)
-      .filter((m) => !filter.type || m.type === filter.type)
-      .filter((m) => !filter.consumerGroup || m.deadLetter?.consumerGroup === filter.consumerGroup)
-      .reverse()
-      .map((m) => this.view(m, reveal));
+  /** Dead letters, newest first, each once (see {@link IndexQueries.deadLetters}). */
+  async list(filter: DeadLetterFilter, reveal: boolean): Promise<DeadLetterView[]> {
+    return (await this.index.deadLetters(filter)).map((m) => this.view(m, reveal));
   }
 
   /** One dead letter with what replaying it would do. */
@@ -95,16 +91,16 @@ export class DeadLetters {
     return { ...record, noop: preview.noop, alreadyHandledBy: preview.alreadyHandledBy };
   }
 
-  private async find(partition: number, offset: string): Promise<ObservedMessage> {
-    const inWindow = this.window.deadLetterAt(partition, offset);
-    if (inWindow && !inWindow.truncated) return inWindow;
-    // Older than the window, or kept only in part: read it from the topic itself.
+  private async find(partition: number, offset: string): Promise<IndexedMessage> {
+    const indexed = await this.index.at(Topics.deadLetters, partition, offset);
+    if (indexed && !indexed.truncated) return indexed;
+    // Kept only in part, or not indexed yet: read it from the topic itself.
     const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
     if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
-    return observe({ topic: Topics.deadLetters, timestamp: new Date().toISOString(), ...read }, 0);
+    return observe({ topic: Topics.deadLetters, ...read });
   }
 
-  private async preview(letter: ObservedMessage): Promise<ReplayPreview> {
+  private async preview(letter: IndexedMessage): Promise<ReplayPreview> {
     const group = letter.deadLetter?.consumerGroup ?? '';
     const id = letter.headers[EnvelopeHeaders.id];
     const groups = consumerGroupsOf(letter.type ?? '');
@@ -115,8 +111,8 @@ export class DeadLetters {
     return { consumerGroup: group, alreadyHandledBy: handledBy, noop: handledBy.includes(group) };
   }
 
-  private view(message: ObservedMessage, reveal: boolean): DeadLetterView {
-    const dl = message.deadLetter as NonNullable<ObservedMessage['deadLetter']>;
+  private view(message: IndexedMessage, reveal: boolean): DeadLetterView {
+    const dl = message.deadLetter as NonNullable<IndexedMessage['deadLetter']>;
     return {
       partition: message.partition,
       offset: message.offset,

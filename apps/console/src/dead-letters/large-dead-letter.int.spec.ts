@@ -1,7 +1,7 @@
 import { envelopeToHeaders, topicName, Topics } from '@ki/contracts';
 import { eventually, startTestService, testKafka, TestService, uniqueTopicPrefix } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
-import { MAX_KEPT_HEADER_CHARS, MAX_KEPT_VALUE_CHARS } from '../event-window/event-window';
+import { MAX_KEPT_HEADER_CHARS, MAX_KEPT_VALUE_CHARS } from '../message-index/indexed-message';
 import { consoleService } from '../service';
 import type { DeadLetterView } from './dead-letters';
 
@@ -58,7 +58,7 @@ describe('a dead letter of a megabyte that is no JSON', () => {
   };
 
   it('is listed in well under a second, kept only in part and with its address masked', async () => {
-    await eventually(async () => expect(await list()).toHaveLength(1), { name: 'dead letter in the window', timeout: 60_000 });
+    await eventually(async () => expect(await list()).toHaveLength(1), { name: 'dead letter in the index', timeout: 60_000 });
 
     const started = performance.now();
     const [letter] = await list();
