@@ -93,11 +93,20 @@ export class DeadLetters {
 
   private async find(partition: number, offset: string): Promise<IndexedMessage> {
     const indexed = await this.index.at(Topics.deadLetters, partition, offset);
-    if (indexed && !indexed.truncated) return indexed;
-    // Kept only in part, or not indexed yet: read it from the topic itself.
+    const letter = indexed && !indexed.truncated ? indexed : await this.readFromTopic(partition, offset);
+    if (!letter) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
+    return letter;
+  }
+
+  /** The dead letter whole: as indexed, or read from the topic when the index keeps it only in part (undefined when the topic no longer has it). */
+  async whole(letter: IndexedMessage): Promise<IndexedMessage | undefined> {
+    return letter.truncated ? this.readFromTopic(letter.partition, letter.offset) : letter;
+  }
+
+  /** Reads a dead letter from the topic itself: one kept only in part, or not indexed yet. */
+  private async readFromTopic(partition: number, offset: string): Promise<IndexedMessage | undefined> {
     const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
-    if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
-    return observe({ topic: Topics.deadLetters, ...read });
+    return read && observe({ topic: Topics.deadLetters, ...read });
   }
 
   private async preview(letter: IndexedMessage): Promise<ReplayPreview> {

@@ -27,6 +27,22 @@ export interface Cursor {
   seq: number;
 }
 
+/** Exact matches on dead letters: error code, event type, consumer group that gave up. */
+export interface DeadLetterCriteria {
+  reason?: string;
+  type?: string;
+  consumerGroup?: string;
+}
+
+/** How many messages of one topic one producer wrote; dead letters also say who gave up on which topic. */
+export interface MessageCount {
+  topic: string;
+  /** ce_source of the messages. */
+  source?: string;
+  deadLetter?: { consumerGroup: string; originalTopic: string };
+  count: number;
+}
+
 /** The most messages a journey reads: a centre has a handful, a correlation id rarely more. */
 export const MAX_JOURNEY_MESSAGES = 5000;
 /** The most dead letters the list shows, newest first. */
@@ -192,7 +208,16 @@ export class IndexQueries {
    * Dead letters, newest first, each once: of copies of one dead letter (a consumer that crashed
    * between sending it and committing sends it again) the first one stands for all.
    */
-  deadLetters(filter: { reason?: string; type?: string; consumerGroup?: string }): Promise<IndexedMessage[]> {
+  deadLetters(filter: DeadLetterCriteria): Promise<IndexedMessage[]> {
+    return this.firstCopiesOfDeadLetters(filter, `time DESC, seq DESC LIMIT ${MAX_DEAD_LETTERS}`);
+  }
+
+  /** Every dead letter matching `filter`, each once as in {@link deadLetters}, oldest first: what a bulk replay chooses from. */
+  allDeadLettersOldestFirst(filter: DeadLetterCriteria): Promise<IndexedMessage[]> {
+    return this.firstCopiesOfDeadLetters(filter, 'time, seq');
+  }
+
+  private firstCopiesOfDeadLetters(filter: DeadLetterCriteria, order: string): Promise<IndexedMessage[]> {
     const conditions = new Conditions()
       .add((p) => `topic = ${p}`, Topics.deadLetters)
       .add((p) => `dlq_error_code = ${p}`, filter.reason)
@@ -203,7 +228,7 @@ export class IndexQueries {
          SELECT DISTINCT ON (dlq_consumer_group, dlq_original_topic, dlq_original_partition, dlq_original_offset) ${COLUMNS}
          FROM indexed_messages ${conditions.where()}
          ORDER BY dlq_consumer_group, dlq_original_topic, dlq_original_partition, dlq_original_offset, time, seq
-       ) first_copies ORDER BY time DESC, seq DESC LIMIT ${MAX_DEAD_LETTERS}`,
+       ) first_copies ORDER BY ${order}`,
       conditions.params,
     );
   }
@@ -231,5 +256,26 @@ export class IndexQueries {
       [new Date(now.getTime() - minutes * 60_000).toISOString(), now.toISOString(), Topics.deadLetters],
     );
     return new Map(rows.map((r) => [r.type, Math.round((Number(r.count) / minutes) * 100) / 100]));
+  }
+
+  /**
+   * Messages indexed with a Kafka timestamp at or after `since`, counted per topic and source
+   * (dead letters also per consumer group and original topic): the topology's rates.
+   */
+  async countsSince(since: Date): Promise<MessageCount[]> {
+    const rows = await this.db.query<
+      { topic: string; source: string | null; dlq_consumer_group: string | null; dlq_original_topic: string | null; count: string }[]
+    >(
+      `SELECT topic, source, dlq_consumer_group, dlq_original_topic, count(*) AS count FROM indexed_messages
+       WHERE time >= $1 GROUP BY topic, source, dlq_consumer_group, dlq_original_topic`,
+      [since.toISOString()],
+    );
+    return rows.map((r) => ({
+      topic: r.topic,
+      source: r.source ?? undefined,
+      deadLetter:
+        r.dlq_consumer_group === null ? undefined : { consumerGroup: r.dlq_consumer_group, originalTopic: r.dlq_original_topic ?? '' },
+      count: Number(r.count),
+    }));
   }
 }
