@@ -5,17 +5,9 @@ import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import type { ConsoleConfig } from '../config';
 import { IndexedMessage, observe } from '../message-index/indexed-message';
-import { IndexQueries } from '../message-index/index-queries';
+import { DeadLetterFilter, IndexQueries } from '../message-index/index-queries';
 import { InboxLookup } from '../flow/inbox-lookup';
 import { maskPayload, maskText } from '../shared/masking';
-
-/** Filters of the dead-letter list; each matches exactly. */
-export interface DeadLetterFilter {
-  /** Error code, e.g. CONTRACT.INVALID_PAYLOAD. */
-  reason?: string;
-  type?: string;
-  consumerGroup?: string;
-}
 
 /** A dead letter as the API shows it: where it came from, why it failed, its payload and headers. */
 export interface DeadLetterView {

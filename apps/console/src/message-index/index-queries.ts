@@ -27,8 +27,9 @@ export interface Cursor {
   seq: number;
 }
 
-/** Exact matches on dead letters: error code, event type, consumer group that gave up. */
-export interface DeadLetterCriteria {
+/** Filters of dead letters; each matches exactly. */
+export interface DeadLetterFilter {
+  /** Error code, e.g. CONTRACT.INVALID_PAYLOAD. */
   reason?: string;
   type?: string;
   consumerGroup?: string;
@@ -208,16 +209,16 @@ export class IndexQueries {
    * Dead letters, newest first, each once: of copies of one dead letter (a consumer that crashed
    * between sending it and committing sends it again) the first one stands for all.
    */
-  deadLetters(filter: DeadLetterCriteria): Promise<IndexedMessage[]> {
+  deadLetters(filter: DeadLetterFilter): Promise<IndexedMessage[]> {
     return this.firstCopiesOfDeadLetters(filter, `time DESC, seq DESC LIMIT ${MAX_DEAD_LETTERS}`);
   }
 
   /** Every dead letter matching `filter`, each once as in {@link deadLetters}, oldest first: what a bulk replay chooses from. */
-  allDeadLettersOldestFirst(filter: DeadLetterCriteria): Promise<IndexedMessage[]> {
+  allDeadLettersOldestFirst(filter: DeadLetterFilter): Promise<IndexedMessage[]> {
     return this.firstCopiesOfDeadLetters(filter, 'time, seq');
   }
 
-  private firstCopiesOfDeadLetters(filter: DeadLetterCriteria, order: string): Promise<IndexedMessage[]> {
+  private firstCopiesOfDeadLetters(filter: DeadLetterFilter, order: string): Promise<IndexedMessage[]> {
     const conditions = new Conditions()
       .add((p) => `topic = ${p}`, Topics.deadLetters)
       .add((p) => `dlq_error_code = ${p}`, filter.reason)
