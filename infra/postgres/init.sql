@@ -3,7 +3,7 @@
 -- and nothing else; the console's role owns ki_console and may only connect to the services'
 -- databases and read their inbox tables (granted to ki_inbox_reader by the messaging migration
 -- InboxReaderGrant). Passwords come from the environment (.env, see .env.example).
--- Locally, infra/postgres/setup.mjs creates the services' databases; databases.json lists them.
+-- Locally, infra/postgres/setup.mjs creates the services' databases (the console's too); databases.json lists them.
 \set ON_ERROR_STOP on
 \getenv registry_password REGISTRY_DB_PASSWORD
 \getenv ledger_password LEDGER_DB_PASSWORD

@@ -5,8 +5,8 @@
 //   node infra/postgres/setup.mjs
 //
 // POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) names the server and a
-// role that may create databases. REGISTRY_DATABASE_URL, LEDGER_DATABASE_URL and
-// NOTIFICATIONS_DATABASE_URL override a service's database (see databases.json).
+// role that may create databases. REGISTRY_DATABASE_URL, LEDGER_DATABASE_URL,
+// NOTIFICATIONS_DATABASE_URL and CONSOLE_DATABASE_URL override a service's database (see databases.json).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';

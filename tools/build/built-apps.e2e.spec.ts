@@ -60,7 +60,7 @@ describe('the production build', () => {
 
   it('starts every built app with plain node against the real broker and database; each answers /health with 200', async () => {
     const common = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('built') };
-    for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`built_${name}`);
+    for (const name of ['registry', 'ledger', 'notifications', 'console']) databases[name] = await createTestDatabase(`built_${name}`);
     services.push(
       await startBuiltService('registry', { ...common, DATABASE_URL: databases.registry.url }),
       await startBuiltService('funding-ledger', { ...common, DATABASE_URL: databases.ledger.url }),
@@ -69,6 +69,7 @@ describe('the production build', () => {
     await waitUntilHealthy(services);
     const console = await startBuiltService('console', {
       ...common,
+      DATABASE_URL: databases.console.url,
       CONSOLE_REGISTRY_DATABASE_URL: databases.registry.url,
       CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
       CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,

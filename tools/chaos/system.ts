@@ -145,7 +145,7 @@ async function startSmtpServer(): Promise<SmtpReceiver> {
 
 export interface ChaosSystem {
   cluster: DisposableCluster;
-  databases: Record<'registry' | 'ledger' | 'notifications', TestDatabase>;
+  databases: Record<'registry' | 'ledger' | 'notifications' | 'console', TestDatabase>;
   services: ServiceInstance[];
   /** Cuts the database connections of funding-ledger-1 only. */
   ledgerDatabaseProxy: TcpProxy;
@@ -167,6 +167,7 @@ export async function startSystem(): Promise<ChaosSystem> {
     registry: await createTestDatabase('chaos_registry'),
     ledger: await createTestDatabase('chaos_ledger'),
     notifications: await createTestDatabase('chaos_notifications'),
+    console: await createTestDatabase('chaos_console'),
   };
   const ledgerUrl = new URL(databases.ledger.url);
   const ledgerDatabaseProxy = await startTcpProxy(ledgerUrl.hostname, Number(ledgerUrl.port || 5432));
@@ -212,6 +213,7 @@ export async function startSystem(): Promise<ChaosSystem> {
       {
         ...common,
         ...cluster.clientEnv(Principals.console),
+        DATABASE_URL: databases.console.url,
         CONSOLE_REGISTRY_DATABASE_URL: databases.registry.url,
         CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
         CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,

@@ -15,8 +15,8 @@ export const SERVICES = [
   { name: 'registry', port: Number(process.env.REGISTRY_PORT ?? 3001), color: 36, principal: 'ki-registry' },
   { name: 'funding-ledger', port: Number(process.env.LEDGER_PORT ?? 3002), color: 33, principal: 'ki-funding-ledger' },
   { name: 'notifications', port: Number(process.env.NOTIFICATIONS_PORT ?? 3003), color: 35, principal: 'ki-notifications' },
-  // The operator console has no database: it reads the others' inboxes (read-only) and every topic.
-  { name: 'console', port: Number(process.env.CONSOLE_PORT ?? 3000), color: 32, database: false, principal: 'ki-console' },
+  // The operator console indexes every topic in its own database and reads the others' inboxes (read-only).
+  { name: 'console', port: Number(process.env.CONSOLE_PORT ?? 3000), color: 32, readsInboxes: true, principal: 'ki-console' },
 ];
 
 const runDir = path.resolve(repoRoot, process.env.KI_LOCAL_DIR ?? '.local', 'run');
@@ -156,7 +156,8 @@ async function main() {
       // The published development keys apply only under NODE_ENV=development (or test).
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       PORT: String(service.port),
-      ...(service.database === false ? consoleDatabases : { DATABASE_URL: infra.databaseUrls[service.name] }),
+      DATABASE_URL: infra.databaseUrls[service.name],
+      ...(service.readsInboxes ? consoleDatabases : {}),
       ...clientEnv(kafka, service.principal),
       SWC_NODE_PROJECT: path.join(repoRoot, 'tsconfig.json'),
     });

@@ -33,13 +33,20 @@ class ConsoleEnv extends ServiceEnv {
   @Matches(POSTGRES_URL, { message: `CONSOLE_NOTIFICATIONS_DATABASE_URL ${POSTGRES_MESSAGE}` })
   CONSOLE_NOTIFICATIONS_DATABASE_URL?: string;
 
-  /** How many messages the in-memory window keeps (oldest dropped first). */
+  /** Days the message index keeps a message (by its Kafka time); unset: forever. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
-  @Min(100)
-  @Max(1_000_000)
-  CONSOLE_WINDOW_SIZE?: number;
+  @Min(1)
+  @Max(36_500)
+  CONSOLE_INDEX_RETENTION_DAYS?: number;
+
+  /** How often messages past the retention are deleted from the index. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  CONSOLE_INDEX_PRUNE_INTERVAL_MS?: number;
 
   /** Server-sent event streams one API key may hold open at once. */
   @IsOptional()
@@ -74,7 +81,9 @@ export interface ConsoleConfig extends ServiceConfig {
   apiKeys: ApiKey[];
   /** Database of each consumer group's service, read for its messaging_inbox. */
   inboxDatabases: Record<ConsumerGroup, string>;
-  windowSize: number;
+  /** Days the index keeps a message; undefined: forever. */
+  indexRetentionDays?: number;
+  indexPruneIntervalMs: number;
   maxStreamsPerKey: number;
   overdueAfterMs: number;
   stalledAfterMs: number;
@@ -85,18 +94,19 @@ function localDatabase(name: string): string {
   return `postgres://postgres@127.0.0.1:5432/${name}`;
 }
 
-/** The console's configuration, validated once at boot. The console has no database of its own. */
+/** The console's configuration, validated once at boot. Its own database `ki_console` holds the message index. */
 export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
   const parsed = validateEnv(ConsoleEnv, env);
   return {
-    ...serviceConfig({ service: 'console', port: 3000, database: 'ki_console_unused' }, parsed),
+    ...serviceConfig({ service: 'console', port: 3000, database: 'ki_console' }, parsed),
     apiKeys: apiKeysOrDevelopment(parsed, 'CONSOLE_API_KEYS', DEVELOPMENT_CONSOLE_KEY, Object.values(ConsoleRoles)),
     inboxDatabases: {
       [ConsumerGroups.registry]: parsed.CONSOLE_REGISTRY_DATABASE_URL ?? localDatabase('ki_registry'),
       [ConsumerGroups.fundingLedger]: parsed.CONSOLE_LEDGER_DATABASE_URL ?? localDatabase('ki_ledger'),
       [ConsumerGroups.notifications]: parsed.CONSOLE_NOTIFICATIONS_DATABASE_URL ?? localDatabase('ki_notifications'),
     },
-    windowSize: parsed.CONSOLE_WINDOW_SIZE ?? 20_000,
+    indexRetentionDays: parsed.CONSOLE_INDEX_RETENTION_DAYS,
+    indexPruneIntervalMs: parsed.CONSOLE_INDEX_PRUNE_INTERVAL_MS ?? 3_600_000,
     maxStreamsPerKey: parsed.CONSOLE_MAX_STREAMS_PER_KEY ?? 5,
     overdueAfterMs: parsed.CONSOLE_OVERDUE_AFTER_MS ?? 5 * 60_000,
     stalledAfterMs: parsed.CONSOLE_STALLED_AFTER_MS ?? 60_000,

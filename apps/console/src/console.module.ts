@@ -13,28 +13,35 @@ import { BulkReplay } from './dead-letters/bulk-replay';
 import { BulkReplayHttpController } from './dead-letters/bulk-replay.http.controller';
 import { DeadLetters } from './dead-letters/dead-letters';
 import { DeadLettersHttpController } from './dead-letters/dead-letters.http.controller';
-import { EventWindow } from './event-window/event-window';
-import { WindowReader } from './event-window/window-reader';
 import { FlowQuery } from './flow/flow';
 import { FlowHttpController } from './flow/flow.http.controller';
 import { InboxLookup } from './flow/inbox-lookup';
 import { ClusterGroups } from './groups/cluster-groups';
 import { GroupsHttpController } from './groups/groups.http.controller';
 import { JourneyHttpController } from './journey/journey.http.controller';
+import { IndexQueries } from './message-index/index-queries';
+import { IndexReader } from './message-index/index-reader';
+import { IndexRetention } from './message-index/index-retention';
+import { LiveFeed } from './message-index/live-feed';
+import { MessageIndex } from './message-index/message-index';
+import { consoleMigrations } from './message-index/migrations';
+import { MessageSearch } from './messages/message-search';
+import { MessagesHttpController } from './messages/messages.http.controller';
 import { FlowSampler } from './topology/flow-sampler';
 import { TopologyHttpController } from './topology/topology.http.controller';
 import { UiHttpController } from './ui/ui.http.controller';
 
-/** The operator console: reads every topic into a window, asks the services' inboxes and the broker, replays dead letters. */
+/** The operator console: indexes every topic in its database, asks the services' inboxes and the broker, replays dead letters. */
 @Module({})
 export class ConsoleModule {
   static forRoot(config: ConsoleConfig, logger: Logger): DynamicModule {
     return {
       module: ConsoleModule,
-      imports: [PlatformModule.forRoot({ config, logger, entities: [], migrations: [], database: false }), TerminusModule],
+      imports: [PlatformModule.forRoot({ config, logger, entities: [], migrations: consoleMigrations }), TerminusModule],
       controllers: [
         FlowHttpController,
         JourneyHttpController,
+        MessagesHttpController,
         ConsumersHttpController,
         DeadLettersHttpController,
         CatalogueHttpController,
@@ -48,11 +55,15 @@ export class ConsoleModule {
       providers: [
         { provide: API_KEYS, useValue: config.apiKeys },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: EventWindow, useValue: new EventWindow(config.windowSize) },
-        WindowReader,
-        { provide: MESSAGING_RUNTIME, useExisting: WindowReader },
+        MessageIndex,
+        IndexQueries,
+        LiveFeed,
+        IndexReader,
+        { provide: MESSAGING_RUNTIME, useExisting: IndexReader },
+        IndexRetention,
         InboxLookup,
         FlowQuery,
+        MessageSearch,
         ConsumerLag,
         DeadLetters,
         FlowSampler,

@@ -287,7 +287,7 @@ describe('operating the cluster from the console', () => {
         expect(res.body.matched).toBe(5);
         return res;
       },
-      { name: 'five dead letters in the window', timeout: 30_000 },
+      { name: 'five dead letters in the index', timeout: 30_000 },
     );
     expect(dry).toMatchObject({
       status: 200,

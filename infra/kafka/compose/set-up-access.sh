@@ -65,7 +65,7 @@ acl User:ki-emitter topic 'ki.operations.v1' literal Describe,DescribeConfigs
 acl User:ki-registry group 'registry' literal Read
 acl User:ki-funding-ledger group 'funding-ledger' literal Read
 acl User:ki-notifications group 'notifications' literal Read
-acl User:ki-console group 'console' literal Read
+acl User:ki-console group 'console-' prefixed Read
 acl User:ki-console group 'dead-letter-reader-' prefixed Read
 acl User:ki-emitter group 'emitter-' prefixed Read
 acl User:ki-console group '*' literal Describe

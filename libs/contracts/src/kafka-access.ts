@@ -107,15 +107,16 @@ export interface GroupGrant {
 }
 
 /**
- * The consumer groups of each principal. Service groups are the ids of `ConsumerGroups` (and
- * the console's reader group); readers that make a fresh group per use get a prefix of their own.
+ * The consumer groups of each principal. Service groups are the ids of `ConsumerGroups`; readers
+ * that make a fresh group per instance or use (the console's) get a prefix of their own.
  */
 export const GroupGrants: Record<Principal, readonly GroupGrant[]> = {
   [registry]: [{ name: 'registry', pattern: 'literal' }],
   [fundingLedger]: [{ name: 'funding-ledger', pattern: 'literal' }],
   [notifications]: [{ name: 'notifications', pattern: 'literal' }],
   [operatorConsole]: [
-    { name: 'console', pattern: 'literal' },
+    // A group of its own per instance for the index reader (console-index-…) and per read of one message (console-reader-…).
+    { name: 'console-', pattern: 'prefixed' },
     { name: 'dead-letter-reader-', pattern: 'prefixed' },
   ],
   [emitter]: [{ name: 'emitter-', pattern: 'prefixed' }],

@@ -23,21 +23,27 @@ export interface DeadLetter {
   headers: Record<string, string>;
 }
 
-/** Reads the dead letter at `partition`/`offset`; undefined when there is none. */
-export async function readDeadLetter(
+/** A message read back from its topic by position, with its Kafka timestamp (ISO 8601). */
+export interface MessageAt extends DeadLetter {
+  timestamp: string;
+}
+
+/**
+ * Reads the message at `partition`/`offset` of the physical topic `topic` with a consumer of the
+ * throw-away group `groupId`; undefined when there is none within `timeoutMs`.
+ */
+export async function readMessageAt(
   kafka: Kafka,
-  partition: number,
-  offset: string,
-  topicPrefix = '',
-  timeoutMs = 15_000,
-): Promise<DeadLetter | undefined> {
-  const topic = topicName(Topics.deadLetters, topicPrefix);
-  const consumer = kafka.consumer({ groupId: `dead-letter-reader-${randomUUID()}` });
+  at: { topic: string; partition: number; offset: string },
+  options: { groupId: string; timeoutMs?: number },
+): Promise<MessageAt | undefined> {
+  const { topic, partition, offset } = at;
+  const consumer = kafka.consumer({ groupId: options.groupId });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
-    return await new Promise<DeadLetter | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    return await new Promise<MessageAt | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(undefined), options.timeoutMs ?? 15_000);
       consumer
         .run({
           eachMessage: async ({ partition: p, message }) => {
@@ -46,6 +52,7 @@ export async function readDeadLetter(
             resolve({
               partition,
               offset,
+              timestamp: new Date(Number(message.timestamp)).toISOString(),
               key: message.key?.toString() ?? null,
               value: message.value?.toString() ?? null,
               headers: headersAsStrings(message.headers),
@@ -58,6 +65,18 @@ export async function readDeadLetter(
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Reads the dead letter at `partition`/`offset`; undefined when there is none. */
+export function readDeadLetter(
+  kafka: Kafka,
+  partition: number,
+  offset: string,
+  topicPrefix = '',
+  timeoutMs = 15_000,
+): Promise<MessageAt | undefined> {
+  const topic = topicName(Topics.deadLetters, topicPrefix);
+  return readMessageAt(kafka, { topic, partition, offset }, { groupId: `dead-letter-reader-${randomUUID()}`, timeoutMs });
 }
 
 /** Who replays and why; both are recorded. */

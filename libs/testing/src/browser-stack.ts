@@ -41,7 +41,7 @@ export async function startBrowserStack(
     fs.rmSync(userDataDir, { recursive: true, force: true });
   };
   try {
-    for (const name of ['registry', 'ledger', 'notifications']) databases[name] = await createTestDatabase(`${label}_${name}`);
+    for (const name of ['registry', 'ledger', 'notifications', 'console']) databases[name] = await createTestDatabase(`${label}_${name}`);
     await start('registry', 'apps/registry/src/main.ts', { DATABASE_URL: databases.registry.url });
     await start('funding-ledger', 'apps/funding-ledger/src/main.ts', { DATABASE_URL: databases.ledger.url });
     await start('notifications', 'apps/notifications/src/main.ts', {
@@ -50,6 +50,7 @@ export async function startBrowserStack(
       NOTIFICATIONS_POLL_INTERVAL_MS: '100',
     });
     await start('console', 'apps/console/src/main.ts', {
+      DATABASE_URL: databases.console.url,
       CONSOLE_REGISTRY_DATABASE_URL: databases.registry.url,
       CONSOLE_LEDGER_DATABASE_URL: databases.ledger.url,
       CONSOLE_NOTIFICATIONS_DATABASE_URL: databases.notifications.url,

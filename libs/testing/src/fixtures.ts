@@ -1,4 +1,4 @@
-import { CentreOpenedV1, centreOpenedExample } from '@ki/contracts';
+import { CentreOpenedV1, centreOpenedExample, FundingAllocatedV1 } from '@ki/contracts';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +7,26 @@ import { repoRoot } from './local';
 /** The 50th opening from the press release of 12 February 2016: Kreis Coesfeld, event in Lüdinghausen. */
 export function coesfeldOpened(overrides: Partial<CentreOpenedV1> = {}): CentreOpenedV1 {
   return Object.assign(new CentreOpenedV1(), { ...centreOpenedExample, centreId: randomUUID(), ...overrides });
+}
+
+/** The funding the ledger allocates for Coesfeld's opening in 2016: 155,833.33 EUR, the grant budget spent. */
+export function coesfeldFundingAllocated(opening: CentreOpenedV1, openingEventId: string): FundingAllocatedV1 {
+  return Object.assign(new FundingAllocatedV1(), {
+    allocationId: randomUUID(),
+    centreId: opening.centreId,
+    hostBodyKey: opening.hostBodyKey,
+    hostBodyName: opening.hostBodyName,
+    fiscalYear: 2016,
+    occasion: 'opening',
+    causationEventId: openingEventId,
+    grantCents: '15583333',
+    grantBudgetRemainingCents: '0',
+    teacherPostsHundredths: 200,
+    teacherPostsRemainingHundredths: 0,
+    teacherPostsValueCents: '10000000',
+    kommAnCents: '0',
+    totalCents: '15583333',
+  });
 }
 
 /**

@@ -95,6 +95,6 @@ export class ApiClient {
         : status === 403
           ? ` — use a key with that role (${keyVariable} or ${keyFlag})`
           : '';
-    return new CliError(`${name} at ${baseUrl} answered ${status}: ${serverMessage(body)}${hint}`, 1);
+    return new CliError(`${name} at ${baseUrl} answered ${status}: ${serverMessage(body)}${hint}`, 1, undefined, { status });
   }
 }

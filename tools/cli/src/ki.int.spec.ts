@@ -147,6 +147,48 @@ describe('the ki command line against the running services', () => {
     expect(json.entries.find((e) => e.step === 'funding')?.payload).toMatchObject({ grantCents: '15583333', hostBodyKey: '05558' });
   });
 
+  it('finds the opening of 05558 with ki search, pages with --cursor, shows it whole with ki search show, and exits 2 on a bad filter', async () => {
+    const filter = ['--host-body-key', '05558', '--type', EventTypes.CentreOpenedV1.type];
+    const human = await ki(['search', ...filter]);
+    const page = await kiJson<{ messages: { topic: string; partition: number; offset: string; id: string }[]; nextCursor?: string }>([
+      'search',
+      '--host-body-key',
+      '05558',
+      '--limit',
+      '1',
+    ]);
+    const next = await kiJson<{ messages: { id: string }[] }>([
+      'search',
+      '--host-body-key',
+      '05558',
+      '--limit',
+      '1',
+      '--cursor',
+      String(page.nextCursor),
+    ]);
+    const [opening] = (
+      await kiJson<{ messages: { topic: string; partition: number; offset: string; id: string }[] }>(['search', ...filter])
+    ).messages;
+    const shown = await ki(['search', 'show', opening.topic, String(opening.partition), opening.offset]);
+    const badFilter = await ki(['search', '--from', 'yesterday']);
+
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^time\s+topic\s+partition\s+offset\s+type\s+key\s+host body\s+correlation id\s+bytes/);
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `ki\\.registry\\.centres\\.v1\\s+\\d+\\s+\\d+\\s+${EventTypes.CentreOpenedV1.type.replace(/\./g, '\\.')}\\s+05558\\s+05558`,
+      ),
+    );
+    expect(page.messages).toHaveLength(1);
+    expect(next.messages).toHaveLength(1);
+    expect(next.messages[0].id).not.toBe(page.messages[0].id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`event id        ${opening.id}`);
+    expect(shown.stdout).toMatch(/payload:\n\{\n {2}"centreId"/);
+    expect(badFilter).toMatchObject({ code: 2, stderr: expect.stringContaining('from: from must be a valid ISO 8601 date string') });
+    expect(badFilter.stderr).toContain('usage: ki search');
+  });
+
   it('lists the consumer groups with their lag in a table and as JSON', async () => {
     const human = await ki(['lag']);
     const { partitions } = await kiJson<{ partitions: { group: string; lag: number }[] }>(['lag']);

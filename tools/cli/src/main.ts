@@ -10,12 +10,15 @@ import { emit } from './commands/emit';
 import { journey, lag, tail } from './commands/flow';
 import { groupReset, groups } from './commands/groups';
 import { importHistory } from './commands/import-history';
+import { search, searchShow } from './commands/search';
 import { CliEnv, globalOptions, loadCliConfig } from './config';
 import { CliError, usageError } from './errors';
 
 const commands: Command[] = [
   tail,
   journey,
+  search,
+  searchShow,
   lag,
   dlqList,
   dlqShow,

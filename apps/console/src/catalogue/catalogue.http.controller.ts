@@ -3,19 +3,19 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { allContracts, buildAsyncApi, consumerGroupsOf, SensitiveFields } from '@ki/contracts';
 import { RequireRole } from '@ki/platform';
 import { ConsoleRoles } from '../config';
-import { EventWindow } from '../event-window/event-window';
+import { IndexQueries } from '../message-index/index-queries';
 
 @ApiTags('catalogue')
 @ApiSecurity('api-key')
 @Controller('api/catalogue')
 export class CatalogueHttpController {
-  constructor(private readonly window: EventWindow) {}
+  constructor(private readonly index: IndexQueries) {}
 
   @Get()
   @RequireRole(ConsoleRoles.read)
   @ApiOperation({ summary: 'Every event type (from the AsyncAPI document of the contracts) with its consumers and live rate per minute' })
-  catalogue() {
-    const rates = this.window.ratesPerMinute(new Date());
+  async catalogue() {
+    const rates = await this.index.ratesPerMinute(new Date());
     return {
       types: allContracts().map((contract) => ({
         type: contract.type,

@@ -4,8 +4,10 @@ import { DeadLetter, RefusedReplay, replayDeadLetterBatch } from '@ki/messaging'
 import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import type { ConsoleConfig } from '../config';
-import { EventWindow, ObservedMessage } from '../event-window/event-window';
 import { InboxLookup } from '../flow/inbox-lookup';
+import { IndexQueries } from '../message-index/index-queries';
+import { IndexedMessage } from '../message-index/indexed-message';
+import { DeadLetters } from './dead-letters';
 import { planReplay, ReplayFilter } from './replay-filter';
 
 /** A bulk replay of this console is still sending; one at a time keeps the rate limit meaningful. */
@@ -38,7 +40,8 @@ export class BulkReplay {
   private running = false;
 
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
+    private readonly deadLetters: DeadLetters,
     private readonly inbox: InboxLookup,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
@@ -62,23 +65,16 @@ export class BulkReplay {
   }
 
   private async run(request: Parameters<BulkReplay['replay']>[0]): Promise<BulkReplayResult> {
-    const letters = this.window.deadLetters();
+    const { filter } = request;
+    const letters = await this.index.allDeadLettersOldestFirst(filter);
     const handled = await this.handled(letters);
-    const plan = planReplay(letters, request.filter, (group, id) => handled.get(group)?.has(id) ?? false);
-    // A letter the window kept only in part must be read again from the topic: one by one, not in a batch.
-    const truncated = plan.toSend.filter((l) => l.truncated);
-    const batch = plan.toSend.filter((l) => !l.truncated).slice(0, request.limit);
-    const refused: RefusedReplay[] = truncated.map((l) => ({
-      partition: l.partition,
-      offset: l.offset,
-      code: 'CONSOLE.TOO_LARGE_FOR_BATCH',
-      message: 'kept only in part by the console: replay it on its own',
-    }));
+    const plan = planReplay(letters, filter, (group, id) => handled.get(group)?.has(id) ?? false);
+    const batch = plan.toSend.slice(0, request.limit);
     const byGroup: BulkReplayResult['byGroup'] = {};
-    const count = (letter: ObservedMessage, field: 'send' | 'alreadyHandled') => {
+    const count = (letter: IndexedMessage, field: 'send' | 'alreadyHandled', by = 1) => {
       const group = letter.deadLetter?.consumerGroup ?? '';
       byGroup[group] ??= { send: 0, alreadyHandled: 0 };
-      byGroup[group][field]++;
+      byGroup[group][field] += by;
     };
     batch.forEach((l) => count(l, 'send'));
     plan.alreadyHandled.forEach((l) => count(l, 'alreadyHandled'));
@@ -87,13 +83,14 @@ export class BulkReplay {
       matched: plan.toSend.length + plan.alreadyHandled.length,
       send: batch.length,
       alreadyHandled: plan.alreadyHandled.length,
-      remaining: plan.toSend.length - truncated.length - batch.length,
-      refused,
+      remaining: plan.toSend.length - batch.length,
+      refused: [],
       byGroup,
     };
     if (request.dryRun || batch.length === 0) return result;
-    const { filter } = request;
-    const sent = await replayDeadLetterBatch(this.kafka, batch.map(asDeadLetter), {
+    const { whole, missing } = await this.readWhole(batch);
+    missing.forEach((l) => count(l, 'send', -1));
+    const sent = await replayDeadLetterBatch(this.kafka, whole.map(asDeadLetter), {
       replayedBy: request.replayedBy,
       reason: request.reason,
       topicPrefix: this.config.kafka.topicPrefix,
@@ -108,13 +105,33 @@ export class BulkReplay {
       },
     });
     const refusedIds = new Set(sent.refused.map((r) => `${r.partition}/${r.offset}`));
-    for (const letter of batch)
-      if (refusedIds.has(`${letter.partition}/${letter.offset}`)) byGroup[letter.deadLetter?.consumerGroup ?? ''].send--;
+    for (const letter of whole) if (refusedIds.has(`${letter.partition}/${letter.offset}`)) count(letter, 'send', -1);
+    const refused: RefusedReplay[] = missing.map((l) => ({
+      partition: l.partition,
+      offset: l.offset,
+      code: 'CONSOLE.DEAD_LETTER_NOT_FOUND',
+      message: 'kept only in part by the index and no longer on the dead-letter topic',
+    }));
     return { ...result, send: sent.record.replayed, refused: [...refused, ...sent.refused], batchId: sent.record.batchId };
   }
 
+  /**
+   * The letters of the batch whole: a letter the index keeps only in part is read from the topic by
+   * its offset, one at a time; one the topic no longer holds is missing.
+   */
+  private async readWhole(batch: IndexedMessage[]): Promise<{ whole: IndexedMessage[]; missing: IndexedMessage[] }> {
+    const whole: IndexedMessage[] = [];
+    const missing: IndexedMessage[] = [];
+    for (const letter of batch) {
+      const read = await this.deadLetters.whole(letter);
+      if (read) whole.push(read);
+      else missing.push(letter);
+    }
+    return { whole, missing };
+  }
+
   /** Event ids each of our consumer groups has handled, among those of the dead letters. */
-  private async handled(letters: ObservedMessage[]): Promise<Map<string, Set<string>>> {
+  private async handled(letters: IndexedMessage[]): Promise<Map<string, Set<string>>> {
     const result = new Map<string, Set<string>>();
     for (const group of Object.keys(ConsumedEventTypes) as ConsumerGroup[]) {
       const ids = letters.filter((l) => l.id && l.deadLetter?.consumerGroup === group).map((l) => l.id as string);
@@ -124,6 +141,6 @@ export class BulkReplay {
   }
 }
 
-function asDeadLetter(message: ObservedMessage): DeadLetter {
+function asDeadLetter(message: IndexedMessage): DeadLetter {
   return { partition: message.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers };
 }

@@ -4,17 +4,10 @@ import { DeadLetter, readDeadLetter, replayDeadLetter } from '@ki/messaging';
 import { KAFKA_CLIENT, SERVICE_CONFIG } from '@ki/platform';
 import { Kafka } from 'kafkajs';
 import type { ConsoleConfig } from '../config';
-import { EventWindow, ObservedMessage, observe } from '../event-window/event-window';
+import { IndexedMessage, observe } from '../message-index/indexed-message';
+import { DeadLetterFilter, IndexQueries } from '../message-index/index-queries';
 import { InboxLookup } from '../flow/inbox-lookup';
 import { maskPayload, maskText } from '../shared/masking';
-
-/** Filters of the dead-letter list; each matches exactly. */
-export interface DeadLetterFilter {
-  /** Error code, e.g. CONTRACT.INVALID_PAYLOAD. */
-  reason?: string;
-  type?: string;
-  consumerGroup?: string;
-}
 
 /** A dead letter as the API shows it: where it came from, why it failed, its payload and headers. */
 export interface DeadLetterView {
@@ -45,7 +38,7 @@ export interface ReplayPreview {
   noop: boolean;
 }
 
-/** The dead letter was not found in the window nor on the dead-letter topic. */
+/** The dead letter was not found in the index nor on the dead-letter topic. */
 export class DeadLetterNotFound extends Error {
   readonly code = 'CONSOLE.DEAD_LETTER_NOT_FOUND';
 }
@@ -54,20 +47,15 @@ export class DeadLetterNotFound extends Error {
 @Injectable()
 export class DeadLetters {
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     private readonly inbox: InboxLookup,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
-  list(filter: DeadLetterFilter, reveal: boolean): DeadLetterView[] {
-    return this.window
-      .deadLetters()
-      .filter((m) => !filter.reason || m.deadLetter?.errorCode === filter.reason)
-      .filter((m) => !filter.type || m.type === filter.type)
-      .filter((m) => !filter.consumerGroup || m.deadLetter?.consumerGroup === filter.consumerGroup)
-      .reverse()
-      .map((m) => this.view(m, reveal));
+  /** Dead letters, newest first, each once (see {@link IndexQueries.deadLetters}). */
+  async list(filter: DeadLetterFilter, reveal: boolean): Promise<DeadLetterView[]> {
+    return (await this.index.deadLetters(filter)).map((m) => this.view(m, reveal));
   }
 
   /** One dead letter with what replaying it would do. */
@@ -95,16 +83,25 @@ export class DeadLetters {
     return { ...record, noop: preview.noop, alreadyHandledBy: preview.alreadyHandledBy };
   }
 
-  private async find(partition: number, offset: string): Promise<ObservedMessage> {
-    const inWindow = this.window.deadLetterAt(partition, offset);
-    if (inWindow && !inWindow.truncated) return inWindow;
-    // Older than the window, or kept only in part: read it from the topic itself.
-    const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
-    if (!read) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
-    return observe({ topic: Topics.deadLetters, timestamp: new Date().toISOString(), ...read }, 0);
+  private async find(partition: number, offset: string): Promise<IndexedMessage> {
+    const indexed = await this.index.at(Topics.deadLetters, partition, offset);
+    const letter = indexed && !indexed.truncated ? indexed : await this.readFromTopic(partition, offset);
+    if (!letter) throw new DeadLetterNotFound(`no dead letter at partition ${partition}, offset ${offset}`);
+    return letter;
   }
 
-  private async preview(letter: ObservedMessage): Promise<ReplayPreview> {
+  /** The dead letter whole: as indexed, or read from the topic when the index keeps it only in part (undefined when the topic no longer has it). */
+  async whole(letter: IndexedMessage): Promise<IndexedMessage | undefined> {
+    return letter.truncated ? this.readFromTopic(letter.partition, letter.offset) : letter;
+  }
+
+  /** Reads a dead letter from the topic itself: one kept only in part, or not indexed yet. */
+  private async readFromTopic(partition: number, offset: string): Promise<IndexedMessage | undefined> {
+    const read = await readDeadLetter(this.kafka, partition, offset, this.config.kafka.topicPrefix, 5000);
+    return read && observe({ topic: Topics.deadLetters, ...read });
+  }
+
+  private async preview(letter: IndexedMessage): Promise<ReplayPreview> {
     const group = letter.deadLetter?.consumerGroup ?? '';
     const id = letter.headers[EnvelopeHeaders.id];
     const groups = consumerGroupsOf(letter.type ?? '');
@@ -115,8 +112,8 @@ export class DeadLetters {
     return { consumerGroup: group, alreadyHandledBy: handledBy, noop: handledBy.includes(group) };
   }
 
-  private view(message: ObservedMessage, reveal: boolean): DeadLetterView {
-    const dl = message.deadLetter as NonNullable<ObservedMessage['deadLetter']>;
+  private view(message: IndexedMessage, reveal: boolean): DeadLetterView {
+    const dl = message.deadLetter as NonNullable<IndexedMessage['deadLetter']>;
     return {
       partition: message.partition,
       offset: message.offset,

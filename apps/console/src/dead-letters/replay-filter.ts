@@ -11,7 +11,7 @@ export interface ReplayFilter {
   failedTo?: Date;
 }
 
-/** What the filter needs of a dead letter, wherever it was read from (the window or an index). */
+/** What the filter needs of a dead letter, whatever it was read from. */
 export interface ReplayCandidate {
   partition: number;
   offset: string;

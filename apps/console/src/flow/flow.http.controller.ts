@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Observable } from 'rxjs';
 import { ConsoleConfig, ConsoleRoles } from '../config';
-import { EventWindow } from '../event-window/event-window';
+import { LiveFeed } from '../message-index/live-feed';
 import { CurrentOperator, Operator } from '../shared/operator';
 import { FlowQuery } from './flow';
 
@@ -38,12 +38,12 @@ class FlowParams {
 @ApiSecurity('api-key')
 @Controller('api/flow')
 export class FlowHttpController {
-  /** Open streams per API key name: each holds a connection and a window listener. */
+  /** Open streams per API key name: each holds a connection and a listener of the live feed. */
   private readonly openStreams = new Map<string, number>();
 
   constructor(
     private readonly flow: FlowQuery,
-    private readonly window: EventWindow,
+    private readonly feed: LiveFeed,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
@@ -74,7 +74,7 @@ export class FlowHttpController {
       );
     this.openStreams.set(operator.name, open + 1);
     return new Observable<MessageEvent>((subscriber) => {
-      const unsubscribe = this.window.subscribe((message) =>
+      const unsubscribe = this.feed.subscribe((message) =>
         subscriber.next({ type: 'message', data: this.flow.row(message, operator.reveal) }),
       );
       // Runs when the client goes away: the slot is free again.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConsumerGroup, consumerGroupsOf } from '@ki/contracts';
-import { EventWindow, ObservedMessage } from '../event-window/event-window';
+import { DeadLetterInfo, IndexedMessage } from '../message-index/indexed-message';
+import { IndexQueries } from '../message-index/index-queries';
 import { maskPayload, maskText } from '../shared/masking';
 import { InboxLookup } from './inbox-lookup';
 
@@ -30,7 +31,7 @@ export interface FlowRow {
   source?: string;
   payload: unknown;
   invalid?: string;
-  deadLetter?: ObservedMessage['deadLetter'];
+  deadLetter?: DeadLetterInfo;
   consumers: ConsumerProgress[];
 }
 
@@ -38,12 +39,12 @@ export interface FlowRow {
 @Injectable()
 export class FlowQuery {
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     private readonly inbox: InboxLookup,
   ) {}
 
   /** A message without consumer progress (for the live stream, which asks for progress separately). */
-  row(message: ObservedMessage, reveal: boolean): FlowRow {
+  row(message: IndexedMessage, reveal: boolean): FlowRow {
     return {
       seq: message.seq,
       topic: message.topic,
@@ -64,25 +65,21 @@ export class FlowQuery {
     };
   }
 
-  /** The newest `limit` messages, newest first, filtered by type, key or correlation id. */
+  /** The newest `limit` messages, newest first, filtered by type, key (Kafka or host-body key) or correlation id. */
   async latest(options: { limit: number; type?: string; key?: string; correlationId?: string }, reveal: boolean): Promise<FlowRow[]> {
-    const picked: ObservedMessage[] = [];
-    const all = this.window.all();
-    for (let i = all.length - 1; i >= 0 && picked.length < options.limit; i--) {
-      const m = all[i];
-      if (options.type && m.type !== options.type) continue;
-      if (options.key && m.key !== options.key && m.hostBodyKey !== options.key) continue;
-      if (options.correlationId && m.correlationId !== options.correlationId) continue;
-      picked.push(m);
-    }
-    return this.withProgress(picked, reveal);
+    const messages = await this.index.newest(
+      { type: options.type, keyOrHostBody: options.key, correlationId: options.correlationId },
+      options.limit,
+    );
+    return this.withProgress(messages, reveal);
   }
 
   /** Rows of `messages` with the progress of every consumer group that must handle them. */
-  async withProgress(messages: ObservedMessage[], reveal: boolean): Promise<FlowRow[]> {
+  async withProgress(messages: IndexedMessage[], reveal: boolean): Promise<FlowRow[]> {
     const groups = new Set(messages.filter((m) => !m.deadLetter && m.type).flatMap((m) => consumerGroupsOf(m.type as string)));
     const handled = new Map<ConsumerGroup, Set<string> | Error>();
-    await Promise.all(
+    const eventIds = messages.filter((m) => m.id && !m.deadLetter).map((m) => m.id as string);
+    const inboxes = Promise.all(
       [...groups].map(async (group) => {
         const ids = messages
           .filter((m) => m.id && !m.deadLetter && consumerGroupsOf(m.type ?? '').includes(group))
@@ -90,17 +87,26 @@ export class FlowQuery {
         handled.set(group, await this.inbox.handled(group, ids).catch((err: Error) => err));
       }),
     );
+    const [deadLetters] = await Promise.all([this.index.deadLettersOf(eventIds), inboxes]);
     return messages.map((message) => {
       const row = this.row(message, reveal);
       if (message.deadLetter || !message.type || !message.id) return row;
-      row.consumers = consumerGroupsOf(message.type).map((group) => this.progress(group, message.id as string, handled.get(group)));
+      const letters = deadLetters.get(message.id) ?? [];
+      row.consumers = consumerGroupsOf(message.type).map((group) =>
+        this.progress(group, message.id as string, letters, handled.get(group)),
+      );
       return row;
     });
   }
 
-  private progress(group: ConsumerGroup, eventId: string, handled: Set<string> | Error | undefined): ConsumerProgress {
+  private progress(
+    group: ConsumerGroup,
+    eventId: string,
+    deadLetters: DeadLetterInfo[],
+    handled: Set<string> | Error | undefined,
+  ): ConsumerProgress {
     if (handled instanceof Set && handled.has(eventId)) return { group, status: 'handled' };
-    const deadLetter = this.window.deadLetteredBy(eventId, group)?.deadLetter;
+    const deadLetter = deadLetters.find((letter) => letter.consumerGroup === group);
     if (deadLetter) return { group, status: 'dead-lettered', detail: `${deadLetter.errorCode}: ${deadLetter.error}` };
     if (handled instanceof Error) return { group, status: 'unknown', detail: handled.message };
     return { group, status: 'behind' };

@@ -3,7 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole, SERVICE_CONFIG } from '@ki/platform';
 import { IsString, Length } from 'class-validator';
 import { ConsoleConfig, ConsoleRoles } from '../config';
-import { EventWindow } from '../event-window/event-window';
+import { IndexQueries } from '../message-index/index-queries';
 import { CurrentOperator, Operator } from '../shared/operator';
 import { buildJourney } from './journey';
 
@@ -21,17 +21,17 @@ const HOST_BODY_KEY = /^\d{5}(\d{3})?$/;
 @Controller('api/journey')
 export class JourneyHttpController {
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
   @Get()
   @RequireRole(ConsoleRoles.read)
   @ApiOperation({ summary: 'Timeline of a centre (host-body key) or of a correlation id across services, with overdue steps' })
-  journey(@Query() params: JourneyParams, @CurrentOperator() operator: Operator) {
+  async journey(@Query() params: JourneyParams, @CurrentOperator() operator: Operator) {
     const q = params.q.trim();
     if (!q) throw new BadRequestException('q must be a host-body key or a correlation id');
-    const messages = HOST_BODY_KEY.test(q) ? this.window.aboutHostBody(q) : this.window.withCorrelationId(q);
+    const messages = HOST_BODY_KEY.test(q) ? await this.index.aboutHostBody(q) : await this.index.withCorrelationId(q);
     return buildJourney(q, messages, { now: new Date(), overdueAfterMs: this.config.overdueAfterMs, reveal: operator.reveal });
   }
 }

@@ -1,5 +1,5 @@
 import { EventTypes } from '@ki/contracts';
-import { deadLetterIdentity, ObservedMessage } from '../event-window/event-window';
+import { deadLetterIdentity, IndexedMessage } from '../message-index/indexed-message';
 import { maskPayload } from '../shared/masking';
 
 /** The steps of a centre's journey, in the order they should happen. */
@@ -67,7 +67,7 @@ export function formatHundredths(hundredths: unknown): string {
   return fraction ? `${whole}.${fraction}` : whole;
 }
 
-function summarize(message: ObservedMessage): string {
+function summarize(message: IndexedMessage): string {
   const p = (message.payload ?? {}) as Record<string, unknown>;
   switch (message.type) {
     case EventTypes.CentreRegisteredV1.type:
@@ -101,7 +101,7 @@ function summarize(message: ObservedMessage): string {
   }
 }
 
-function entryOf(message: ObservedMessage, reveal: boolean): JourneyEntry {
+function entryOf(message: IndexedMessage, reveal: boolean): JourneyEntry {
   const entry: JourneyEntry = {
     step: stepOfType[message.type ?? ''] ?? 'other',
     type: message.type ?? 'unknown',
@@ -127,7 +127,7 @@ function entryOf(message: ObservedMessage, reveal: boolean): JourneyEntry {
  */
 export function buildJourney(
   query: string,
-  messages: ObservedMessage[],
+  messages: IndexedMessage[],
   options: { now: Date; overdueAfterMs: number; reveal: boolean },
 ): Journey {
   const seen = new Set<string>();

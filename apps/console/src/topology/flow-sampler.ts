@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SERVICE_CONFIG } from '@ki/platform';
 import type { ConsoleConfig } from '../config';
 import { ConsumerLag, PartitionLag } from '../consumers/consumer-lag';
-import { EventWindow } from '../event-window/event-window';
+import { IndexQueries } from '../message-index/index-queries';
 import { GroupOnTopic, recentFlow } from './topology';
 
 /** How long the rate and lag pictures look back. */
@@ -26,8 +26,8 @@ function committedSum(lags: PartitionLag[], group: string, topic: string): numbe
 }
 
 /**
- * Samples rates and lag every CONSOLE_SAMPLE_INTERVAL_MS and keeps the last 15 minutes in memory:
- * each console instance draws its own pictures from the broker, nothing is stored.
+ * Samples rates (counted in the index) and lag (from the broker) every CONSOLE_SAMPLE_INTERVAL_MS
+ * and keeps the last 15 minutes in memory: each console instance draws its own charts.
  */
 @Injectable()
 export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,7 +39,7 @@ export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdow
   private sampling?: Promise<FlowSample>;
 
   constructor(
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     private readonly lag: ConsumerLag,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
@@ -75,8 +75,8 @@ export class FlowSampler implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async take(now: Date): Promise<FlowSample> {
-    const lags = await this.lag.snapshot(now);
-    const recent = recentFlow(this.window.all(), now, RATE_PERIOD_MS, this.config.kafka.topicPrefix);
+    const [lags, counts] = await Promise.all([this.lag.snapshot(now), this.index.countsSince(new Date(now.getTime() - RATE_PERIOD_MS))]);
+    const recent = recentFlow(counts, RATE_PERIOD_MS, this.config.kafka.topicPrefix);
     const topics: FlowSample['topics'] = {};
     for (const [key, rate] of recent.produced) {
       const topic = key.split('|')[0];

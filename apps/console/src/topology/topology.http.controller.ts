@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole, SERVICE_CONFIG } from '@ki/platform';
 import { ConsoleConfig, ConsoleRoles } from '../config';
-import { EventWindow } from '../event-window/event-window';
+import { IndexQueries } from '../message-index/index-queries';
 import { FlowSampler, RATE_PERIOD_MS } from './flow-sampler';
 import { buildTopology, recentFlow } from './topology';
 
@@ -15,7 +15,7 @@ const FAILING_PERIOD_MS = 5 * 60_000;
 export class TopologyHttpController {
   constructor(
     private readonly sampler: FlowSampler,
-    private readonly window: EventWindow,
+    private readonly index: IndexQueries,
     @Inject(SERVICE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
@@ -28,9 +28,10 @@ export class TopologyHttpController {
   async topology() {
     const now = new Date();
     const sample = await this.sampler.latest(now);
-    const all = this.window.all();
-    const rates = recentFlow(all, now, RATE_PERIOD_MS, this.config.kafka.topicPrefix);
-    const failures = recentFlow(all, now, FAILING_PERIOD_MS, this.config.kafka.topicPrefix).deadLettered;
+    const { topicPrefix } = this.config.kafka;
+    const since = (periodMs: number) => new Date(now.getTime() - periodMs);
+    const rates = recentFlow(await this.index.countsSince(since(RATE_PERIOD_MS)), RATE_PERIOD_MS, topicPrefix);
+    const failures = recentFlow(await this.index.countsSince(since(FAILING_PERIOD_MS)), FAILING_PERIOD_MS, topicPrefix).deadLettered;
     const picture = buildTopology({ produced: rates.produced, deadLettered: failures }, sample.positions);
     return {
       at: sample.at,

@@ -44,38 +44,36 @@ export interface GroupOnTopic {
   ratePerMinute: number;
 }
 
-/** The minimal view of a message the counts need. */
-export interface FlowMessage {
+/** Messages of one topic from one producer in the period, as the index counts them. */
+export interface FlowCount {
   topic: string;
-  receivedAt: string;
+  /** ce_source of the messages. */
   source?: string;
   deadLetter?: { consumerGroup: string; originalTopic: string };
+  count: number;
 }
 
 /** The service that wrote a message: the group that dead-lettered it, or the name in its `ce_source` (/ki/registry → registry). */
-export function producerOf(message: FlowMessage): string {
+export function producerOf(message: Omit<FlowCount, 'count'>): string {
   if (message.deadLetter) return message.deadLetter.consumerGroup;
   const source = message.source ?? 'unknown';
   if (source === '/ki/operations') return 'console';
   return source.startsWith('/ki/') ? source.slice(4) : source;
 }
 
-/** Messages per minute by topic and producer, and dead letters by group and original topic, over the last `periodMs`. */
-export function recentFlow(messages: readonly FlowMessage[], now: Date, periodMs: number, topicPrefix: string): RecentFlow {
-  const since = now.getTime() - periodMs;
+/** Messages per minute by topic and producer, and dead letters by group and original topic, from the counts of the last `periodMs`. */
+export function recentFlow(counts: readonly FlowCount[], periodMs: number, topicPrefix: string): RecentFlow {
   const produced = new Map<string, number>();
   const deadLettered = new Map<string, number>();
-  // The window is in order of arrival, which at start is not the order of time: look at every message.
-  for (const message of messages) {
-    if (Date.parse(message.receivedAt) < since) continue;
-    const key = `${message.topic}|${producerOf(message)}`;
-    produced.set(key, (produced.get(key) ?? 0) + 1);
-    if (message.deadLetter) {
-      const original = message.deadLetter.originalTopic.startsWith(topicPrefix)
-        ? message.deadLetter.originalTopic.slice(topicPrefix.length)
-        : message.deadLetter.originalTopic;
-      const failed = `${message.deadLetter.consumerGroup}|${original}`;
-      deadLettered.set(failed, (deadLettered.get(failed) ?? 0) + 1);
+  for (const counted of counts) {
+    const key = `${counted.topic}|${producerOf(counted)}`;
+    produced.set(key, (produced.get(key) ?? 0) + counted.count);
+    if (counted.deadLetter) {
+      const original = counted.deadLetter.originalTopic.startsWith(topicPrefix)
+        ? counted.deadLetter.originalTopic.slice(topicPrefix.length)
+        : counted.deadLetter.originalTopic;
+      const failed = `${counted.deadLetter.consumerGroup}|${original}`;
+      deadLettered.set(failed, (deadLettered.get(failed) ?? 0) + counted.count);
     }
   }
   const perMinute = 60_000 / periodMs;
@@ -118,7 +116,7 @@ export function buildTopology(recent: RecentFlow, positions: GroupOnTopic[]): { 
       producerEdges.add(`${topic}|${service}`);
     }
   }
-  // The window reads only the system's topics: a producer nobody declared shows up on one of them.
+  // The index holds only the system's topics: a producer nobody declared shows up on one of them.
   for (const key of recent.produced.keys()) producerEdges.add(key);
   for (const key of [...producerEdges].sort()) {
     const [topic, service] = key.split('|');
