@@ -14,9 +14,14 @@ function layout(nodes) {
   return { at, height: 40 + Math.max(...Object.values(rows)) * ROW };
 }
 
+/** Messages per minute: whole numbers from 10 up, one decimal below. */
+function perMinute(rate) {
+  return `${rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10}/min`;
+}
+
 function edgeLabel(edge) {
-  if (edge.kind === 'produces') return `${edge.ratePerMinute}/min`;
-  return `${edge.ratePerMinute}/min · lag ${edge.lag}${RED.has(edge.state) ? ` · ${edge.state}` : ''}`;
+  if (edge.kind === 'produces') return perMinute(edge.ratePerMinute);
+  return `${perMinute(edge.ratePerMinute)} · lag ${edge.lag}${RED.has(edge.state) ? ` · ${edge.state}` : ''}`;
 }
 
 function drawGraph(topology) {
@@ -78,7 +83,7 @@ function drawGraph(topology) {
         svg(
           'text',
           { x: x + 8, y: y + 20 },
-          `${node.label}${node.undeclared ? ' (undeclared)' : ''}${node.kind === 'topic' ? ` · ${Math.round((written.get(node.id) ?? 0) * 100) / 100}/min` : ''}${red ? ' ⚠' : ''}`,
+          `${node.label}${node.undeclared ? ' (undeclared)' : ''}${node.kind === 'topic' ? ` · ${perMinute(written.get(node.id) ?? 0)}` : ''}${red ? ' ⚠' : ''}`,
         ),
       ),
     );
