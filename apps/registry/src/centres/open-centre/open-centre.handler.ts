@@ -21,8 +21,23 @@ export class OpenCentreHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Runs in its own transaction, or inside `within` (a savepoint there) when given. */
-  async execute(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
+  /** Openings of this process, one after the other (see `execute`). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs in its own transaction, or inside `within` (a savepoint there) when given. Every opening
+   * waits for the statewide counter's row lock; the openings of this process wait for their turn
+   * here instead, so that a burst of them does not hold every pooled connection while it waits
+   * (other requests would find none and fail). Several processes still serialise on the lock.
+   */
+  execute(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
+    if (within) return this.open(command, within, historical);
+    const turn = this.queue.then(() => this.open(command, undefined, historical));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async open(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
     const { centreId } = command;
     return (within ?? this.dataSource.manager).transaction(async (manager) => {
       const centre = await manager.findOne(Centre, { where: { id: centreId }, lock: { mode: 'pessimistic_write' } });
