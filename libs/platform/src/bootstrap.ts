@@ -1,11 +1,12 @@
 import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { ServiceConfig } from './config';
 import { traceMiddleware } from './logging';
+import { DatabaseUnavailableFilter } from './database-unavailable.filter';
 import { buildOpenApiDocument } from './openapi';
 import { describeValidationErrors } from '@ki/contracts';
 
@@ -16,8 +17,8 @@ export interface HttpAppOptions {
 
 /**
  * Creates the Nest application of a service with the conventions all services share:
- * pino logging, 400 with every failing field for invalid bodies, 413 above 256 kB,
- * OpenAPI at /docs. Shutdown on signals is the caller's (see runServiceProcess).
+ * pino logging, 400 with every failing field for invalid bodies, 413 above 256 kB, 503 with
+ * Retry-After while the database cannot be reached, OpenAPI at /docs. Shutdown on signals is the caller's (see runServiceProcess).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function createHttpApp(module: any, config: ServiceConfig, options: HttpAppOptions): Promise<INestApplication> {
@@ -35,6 +36,7 @@ export async function createHttpApp(module: any, config: ServiceConfig, options:
         new BadRequestException({ statusCode: 400, error: 'Bad Request', message: describeValidationErrors(errors) }),
     }),
   );
+  app.useGlobalFilters(new DatabaseUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options));
   return app;
 }

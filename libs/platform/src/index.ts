@@ -17,3 +17,4 @@ export * from './kafka-security';
 export * from './paging';
 export * from './openapi';
 export * from './commit-signals';
+export * from './database-unavailable.filter';
