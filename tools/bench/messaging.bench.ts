@@ -71,7 +71,7 @@ async function inboxConsume(dataSource: DataSource, topicPrefix: string, round: 
   const server = new KafkaEventsServer({
     kafka: timer.kafka(kafka),
     dataSource,
-    metrics: timer.inboxMetrics(),
+    metrics: timer.countConsumed(new MessagingMetrics(new Registry())),
     groupId: `bench-inbox-${run}-${round}`,
     topicPrefix,
   });

@@ -1,9 +1,7 @@
 // Timing of the consumer benchmarks: the inbox consumer and its baseline, plain kafkajs, are both
 // timed from their first fetch request (joining the group is not measured, fetching and decoding
 // every message is) until the N-th message is done.
-import { MessagingMetrics } from '@ki/messaging';
 import { ConsumerConfig, Kafka } from 'kafkajs';
-import { Registry } from 'prom-client';
 
 /** Starts at a consumer's first fetch request and stops when `count` messages are done. */
 export class ConsumeTimer {
@@ -35,14 +33,13 @@ export class ConsumeTimer {
     if (this.done >= this.count) this.stop(performance.now() - this.first);
   }
 
-  /** Metrics for an inbox consumer: it counts an event as consumed once its transaction committed. */
-  inboxMetrics(): MessagingMetrics {
-    const metrics = new MessagingMetrics(new Registry());
-    const inc = metrics.consumed.inc.bind(metrics.consumed) as (labels: object, n?: number) => void;
-    metrics.consumed.inc = ((labels: object, n?: number) => {
+  /** Counts here too what the inbox consumer's `consumed` counter counts (an event once its transaction committed). */
+  countConsumed<M extends { consumed: { inc(labels: object, n?: number): void } }>(metrics: M): M {
+    const inc = metrics.consumed.inc.bind(metrics.consumed);
+    metrics.consumed.inc = (labels: object, n?: number) => {
       inc(labels, n);
       this.add(n ?? 1);
-    }) as typeof metrics.consumed.inc;
+    };
     return metrics;
   }
 }

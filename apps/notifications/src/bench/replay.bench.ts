@@ -5,11 +5,12 @@
 // consumer that only parses each value, on the same broker in the same run.
 import 'reflect-metadata';
 import { CentreOpenedV1, EventTypes, topicName, Topics } from '@ki/contracts';
-import { encodeEvent, KafkaEventContext, KafkaEventsServer } from '@ki/messaging';
+import { encodeEvent, KafkaEventContext, KafkaEventsServer, MessagingMetrics } from '@ki/messaging';
 import { ConsumeTimer, rawConsume } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Announcer } from '../announcements/announce/announcer';
 import { RecordOpeningHandler } from '../announcements/record-opening/record-opening.handler';
@@ -74,7 +75,7 @@ async function inboxConsume(dataSource: DataSource): Promise<number> {
   const server = new KafkaEventsServer({
     kafka: timer.kafka(kafka),
     dataSource,
-    metrics: timer.inboxMetrics(),
+    metrics: timer.countConsumed(new MessagingMetrics(new Registry())),
     groupId: `bench-replay-inbox-${run}`,
     topicPrefix: prefix,
   });
