@@ -1,19 +1,22 @@
 import net from 'node:net';
 import path from 'node:path';
 
+/**
+ * Ports for listeners the tests start, below Linux's ephemeral range (32768 and up): a port picked
+ * there could be taken by any outgoing connection before the service listens on it.
+ */
+const BELOW_EPHEMERAL = { first: 20_000, size: 12_000 };
+
 /** The repository's root folder, for tests that start its scripts or read its files. */
 export const repoRoot = path.resolve(__dirname, '../../..');
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = BELOW_EPHEMERAL.first + Math.floor(Math.random() * BELOW_EPHEMERAL.size);
+    if (await portFree(port)) return port;
+  }
+  throw new Error('no free port found on 127.0.0.1');
 }
 
 /** A service's /health answer: the HTTP status and terminus' report. */
@@ -38,7 +41,7 @@ function portFree(port: number): Promise<boolean> {
 /** The first of `count` consecutive TCP ports on 127.0.0.1 that were free a moment ago (a Kafka cluster's listeners). */
 export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const first = 20_000 + Math.floor(Math.random() * 20_000);
+    const first = BELOW_EPHEMERAL.first + Math.floor(Math.random() * (BELOW_EPHEMERAL.size - count));
     const ports = Array.from({ length: count }, (_, i) => first + i);
     if ((await Promise.all(ports.map(portFree))).every(Boolean)) return first;
   }

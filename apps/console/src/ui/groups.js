@@ -96,8 +96,9 @@ export function setUpGroupReset(api, say) {
       showMoves(result);
       previewed = undefined;
       $('reset-apply').disabled = true;
-      say(`reset ${result.groupId}: ${result.moves.length} partition(s) moved`);
+      // The list first: it reports itself through say(), and the reset's result must stay on screen.
       await showGroups(api, say);
+      say(`reset ${result.groupId}: ${result.moves.length} partition(s) moved`);
     })().catch((err) => say(err.message)),
   );
 }
