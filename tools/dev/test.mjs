@@ -66,13 +66,35 @@ function summarize() {
   let passed = 0;
   let failed = 0;
   let files = 0;
+  const failures = [];
   for (const file of fs.existsSync(resultsDir) ? fs.readdirSync(resultsDir) : []) {
     const report = JSON.parse(fs.readFileSync(path.join(resultsDir, file), 'utf8'));
     passed += report.numPassedTests;
     failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
     files += report.numTotalTestSuites;
+    failures.push(...failuresOf(report));
   }
-  return { passed, failed, files };
+  return { passed, failed, files, failures };
+}
+
+/** Each failed test or test file of one Jest report, with the first lines of its error, for the closing summary. */
+function failuresOf(report) {
+  const firstLines = (text) =>
+    text
+      // eslint-disable-next-line no-control-regex -- Jest colours its messages
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((line) => line.trim())
+      .slice(0, 3)
+      .join('\n    ');
+  const failures = [];
+  for (const suite of report.testResults ?? []) {
+    const file = path.relative(repoRoot, suite.name);
+    const failedTests = (suite.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failedTests) failures.push(`${file} › ${test.fullName}\n    ${firstLines(test.failureMessages.join('\n'))}`);
+    if (failedTests.length === 0 && suite.status === 'failed') failures.push(`${file}\n    ${firstLines(suite.message ?? '')}`);
+  }
+  return failures;
 }
 
 /** The closing line of the chaos step, from its report. */
@@ -124,10 +146,11 @@ async function main() {
   await stopBroker();
   ok = runShortChaos(env) && ok;
 
-  const { passed, failed, files } = summarize();
+  const { passed, failed, files, failures } = summarize();
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   console.log(`\n${ok ? '✔' : '✖'} ${files} test files in ${minutes} min${ok ? '' : ' — type check, lint or tests failed; see above'}`);
   console.log(`Tests: ${passed} passed, ${failed} failed`);
+  for (const failure of failures) console.log(`  ✖ ${failure}`);
   console.log(chaosSummary());
   process.exit(ok && failed === 0 && passed > 0 ? 0 : 1);
 }
