@@ -7,7 +7,7 @@ import { AdminPrincipal, Principals } from '@ki/contracts';
 import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
 import { uniqueId } from './isolation';
 import { freePortRange, repoRoot } from './local';
-import { testClusters } from './leftover-brokers';
+import { recordClusterOwner, testClusters } from './leftover-brokers';
 
 const run = promisify(execFile);
 const kafkaScript = path.join(repoRoot, 'infra/kafka/kafka.mjs');
@@ -46,6 +46,7 @@ export async function startDisposableCluster(
   const nodes = options.nodes ?? 1;
   const port = await freePortRange(2 * nodes);
   const localDir = path.join(testClusters, uniqueId());
+  recordClusterOwner(localDir);
   const env = {
     ...process.env,
     KI_LOCAL_DIR: localDir,
