@@ -1,4 +1,5 @@
-import { EventTypes, Topics } from '@ki/contracts';
+import { CentreClosedV1, EventTypes, Topics } from '@ki/contracts';
+import { randomBytes } from 'node:crypto';
 import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
 import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -80,6 +81,59 @@ describe('consuming with the inbox, retries and dead letters', () => {
     await eventually(async () => expect(await effectsOf(behind.envelope.id)).toHaveLength(1), {
       name: 'message behind the poison handled',
     });
+  });
+
+  it('hands consecutive events of a batch handler over in one call, in order, each in its own trace; an event of another type between them ends the batch', async () => {
+    const traceparent = () => `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+    const closing = (reason = 'merged with a neighbour') =>
+      encodeEvent(
+        EventTypes.CentreClosedV1,
+        { centreId: coesfeldOpened().centreId, hostBodyKey: '05566', closedOn: '2017-06-30', reason } satisfies CentreClosedV1,
+        '/ki/test',
+        { traceparent: traceparent() },
+      );
+    const [c1, c2, c3, c4, c5] = [closing(), closing(), closing(), closing(), closing()];
+    const opened = encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey: '05566' }), '/ki/test');
+
+    // One key, so one partition and one chunk: c5 twice, the second time a duplicate.
+    await producer.send({ topic: centres, messages: [c1, c2, c3, opened, c4, c5, c5].map((e) => e.message) });
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
+
+    const effects: { event_id: string; ordinal: number; batch_call: string | null; trace_id: string }[] = await probe.app
+      .get(DataSource)
+      .query(`SELECT event_id, ordinal, batch_call, trace_id FROM probe_effects WHERE host_body_key = '05566' ORDER BY id`);
+    expect(effects.map((e) => e.event_id)).toEqual([c1, c2, c3, opened, c4, c5].map((e) => e.envelope.id));
+    const calls = effects.map((e) => e.batch_call);
+    expect(calls[0]).not.toBeNull();
+    expect([calls[1], calls[2]]).toEqual([calls[0], calls[0]]);
+    expect(calls[3]).toBeNull();
+    expect(calls[4]).not.toBe(calls[0]);
+    expect(calls[5]).toBe(calls[4]);
+    expect(effects.map((e) => e.ordinal).filter((_, i) => i !== 3)).toEqual([0, 1, 2, 0, 1]);
+    for (const [i, event] of [c1, c2, c3, c4, c5].entries())
+      expect(effects.filter((e) => e.batch_call)[i].trace_id).toBe(event.envelope.traceparent?.split('-')[1]);
+  });
+
+  it('hands the events of a failed batch over one at a time, dead-letters only the one that fails and keeps the others once', async () => {
+    const closing = (reason: string) =>
+      encodeEvent(
+        EventTypes.CentreClosedV1,
+        { centreId: coesfeldOpened().centreId, hostBodyKey: '05570', closedOn: '2017-06-30', reason } satisfies CentreClosedV1,
+        '/ki/test',
+      );
+    const before = closing('closed before the failing one');
+    const failing = closing(ProbeFailures.invalid);
+    const after = closing('closed after the failing one');
+
+    await producer.send({ topic: centres, messages: [before, failing, after].map((e) => e.message) });
+
+    expect((await deadLetterOf(failing.envelope.id)).headers).toMatchObject({ dlq_error_code: 'PROBE.INVALID', dlq_attempts: '1' });
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
+    const effects: { event_id: string; batch_call: string }[] = await probe.app
+      .get(DataSource)
+      .query(`SELECT event_id, batch_call FROM probe_effects WHERE host_body_key = '05570' ORDER BY id`);
+    expect(effects.map((e) => e.event_id)).toEqual([before.envelope.id, after.envelope.id]);
+    expect(effects[0].batch_call).not.toBe(effects[1].batch_call);
   });
 
   it('dead-letters an unknown event type without retrying', async () => {

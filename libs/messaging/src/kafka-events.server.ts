@@ -8,7 +8,7 @@ import { BackoffPolicy, backoffDelay } from '@ki/platform';
 import { deadLetterMessage } from './dead-letter';
 import { readEnvelope } from './envelope-codec';
 import { classifyFailure, failureCode } from './errors';
-import { KafkaEventContext } from './event-context';
+import { BatchedEvent, KafkaBatchContext, KafkaEventContext } from './event-context';
 import { MessagingMetrics } from './metrics';
 
 /** Settings of one consumer group of a service. */
@@ -99,7 +99,10 @@ const INBOX_INSERT_NAMING_RECORDED = `
  * Messages are handled in chunks of one transaction each; when a handler fails, the chunk is
  * rolled back and its messages are handled one by one with the rules above. While a chunk's
  * handlers run and it commits, the next chunk's transaction already records its events in the
- * inbox; its handlers start only after the chunk before it committed.
+ * inbox; its handlers start only after the chunk before it committed. A handler declared with
+ * `@EventPattern(type, { batch: true })` gets the consecutive new events of its type in a chunk in
+ * one call ({@link BatchedEvent}s and a {@link KafkaBatchContext}), so it can write them in a few
+ * statements instead of a few per event; when that call fails, the chunk goes one by one as above.
  */
 export class KafkaEventsServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
@@ -417,24 +420,47 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     return this.runAll(manager, deliveries, duplicates, heartbeat);
   }
 
-  /** Runs the handlers of the deliveries not recorded before, in order. */
+  /**
+   * Runs the handlers of the deliveries not recorded before, in order. Consecutive events for one
+   * batch handler (`@EventPattern(type, { batch: true })`) go to it in one call; any other handled
+   * event between them ends the batch first, so effects keep the partition's order.
+   */
   private async runAll(manager: EntityManager, deliveries: Delivery[], duplicates: Set<string>, heartbeat: () => Promise<void>) {
     // The same event twice in one chunk: the first one counts.
     const seen = new Set<string>();
     let handled = 0;
+    let batch: Delivery[] = [];
     const outcomes: Outcome[] = [];
+    const afterHandling = async (n: number) => {
+      // Long chunks must not cost this member its partitions.
+      if (Math.floor((handled + n) / 500) > Math.floor(handled / 500)) await this.heartbeat(heartbeat);
+      handled += n;
+    };
+    const runBatch = async () => {
+      if (batch.length === 0) return;
+      const events = batch;
+      batch = [];
+      await this.runBatchHandler(manager, events);
+      await afterHandling(events.length);
+    };
     for (const delivery of deliveries) {
       const { envelope, handler } = delivery;
       if (!handler || !envelope) outcomes.push('ignored');
       else if (duplicates.has(envelope.id) || seen.has(envelope.id)) outcomes.push('duplicate');
       else {
         seen.add(envelope.id);
-        await this.runHandler(manager, delivery, handler, envelope);
-        // Long chunks must not cost this member its partitions.
-        if (++handled % 500 === 0) await this.heartbeat(heartbeat);
+        if (handler.extras?.batch) {
+          if (batch.length > 0 && batch[0].handler !== handler) await runBatch();
+          batch.push(delivery);
+        } else {
+          await runBatch();
+          await this.runHandler(manager, delivery, handler, envelope);
+          await afterHandling(1);
+        }
         outcomes.push('processed');
       }
     }
+    await runBatch();
     return outcomes;
   }
 
@@ -492,6 +518,36 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       throw new ChunkFailed(`handler of ${envelope.type} failed: ${(err as Error).message}`, { cause: err });
     } finally {
       this.handlerDuration(envelope.type).observe((performance.now() - started) / 1000);
+    }
+  }
+
+  /** Hands consecutive events to their batch handler in one call; each event's duration is its share of the call. */
+  private async runBatchHandler(manager: EntityManager, deliveries: Delivery[]): Promise<void> {
+    const { topic, partition, handler } = deliveries[0];
+    const type = deliveries[0].envelope?.type ?? '';
+    const context = new KafkaBatchContext([manager, { topic, partition, groupId: this.options.groupId }]);
+    const events = deliveries.map((delivery): BatchedEvent<object | undefined> => {
+      const envelope = delivery.envelope as EnvelopeAttributes;
+      return {
+        payload: delivery.payload,
+        envelope,
+        inTrace: (work) =>
+          runWithTrace(
+            traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id }),
+            work,
+          ),
+      };
+    });
+    const started = performance.now();
+    try {
+      const result = await (handler as MessageHandler)(events, context);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    } catch (err) {
+      throw new ChunkFailed(`handler of ${type} failed for a batch of ${events.length}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      const share = (performance.now() - started) / 1000 / events.length;
+      const duration = this.handlerDuration(type);
+      for (let i = 0; i < events.length; i++) duration.observe(share);
     }
   }
 

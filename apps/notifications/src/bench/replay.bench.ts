@@ -1,11 +1,11 @@
 // Part of `npm run bench`: a rebuild. One topic of BENCH_REPLAY_EVENTS (default 1,000,000)
 // centre-opened events recorded later by the history import is consumed from the beginning by
 // the inbox consumer (KafkaEventsServer) into a fresh notifications database with the real
-// handler (RecordOpeningHandler: each opening recorded, none announced), and by a raw kafkajs
+// handler (RecordOpeningHandler through its controller, in batches: each opening recorded, none announced), and by a raw kafkajs
 // consumer that only parses each value, on the same broker in the same run.
 import 'reflect-metadata';
 import { CentreOpenedV1, EventTypes, topicName, Topics } from '@ki/contracts';
-import { encodeEvent, KafkaEventContext, KafkaEventsServer, MessagingMetrics } from '@ki/messaging';
+import { BatchedEvent, encodeEvent, KafkaBatchContext, KafkaEventsServer, MessagingMetrics } from '@ki/messaging';
 import { ConsumeTimer, rawConsume } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,6 +14,7 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Announcer } from '../announcements/announce/announcer';
 import { RecordOpeningHandler } from '../announcements/record-opening/record-opening.handler';
+import { RecordOpeningKafkaController } from '../announcements/record-opening/record-opening.kafka.controller';
 import { NotificationsConfig } from '../config';
 import { notificationsMigrations } from '../migrations';
 
@@ -81,10 +82,12 @@ async function inboxConsume(dataSource: DataSource): Promise<number> {
   });
   // A historical opening is only recorded, so the announcer is never called.
   const handler = new RecordOpeningHandler({} as Announcer, { fundingWaitMs: 300_000 } as NotificationsConfig);
+  const controller = new RecordOpeningKafkaController(handler);
   server.addHandler(
     EventTypes.CentreOpenedV1.type,
-    (payload: CentreOpenedV1, ctx: KafkaEventContext) => handler.execute(ctx.getManager(), payload, ctx.getEnvelope()),
+    (events: BatchedEvent<CentreOpenedV1>[], ctx: KafkaBatchContext) => controller.centresOpened(events, ctx),
     true,
+    { batch: true },
   );
   Object.assign(server, { logger: silent });
   await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));

@@ -1,14 +1,16 @@
 // A minimal service used by the messaging library's own integration tests and benchmark: it
 // consumes centre-opened events into `probe_effects` (no unique key, so a second effect of one
-// event would show) and opens centres over HTTP through the outbox.
+// event would show), centre-closed events the same way through a batch handler, and opens
+// centres over HTTP through the outbox.
 import { Body, Controller, DynamicModule, HttpCode, Inject, Module, Post } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { CentreOpenedV1, EventTypes } from '@ki/contracts';
+import { CentreClosedV1, CentreOpenedV1, EventTypes } from '@ki/contracts';
+import { randomUUID } from 'node:crypto';
 import { currentTrace, PlatformModule, serviceConfig, ServiceConfig, ServiceEnv, validateEnv } from '@ki/platform';
 import type { Logger } from 'pino';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { NonRetryableError } from '../errors';
-import { KafkaEventContext } from '../event-context';
+import { BatchedEvent, KafkaBatchContext, KafkaEventContext } from '../event-context';
 import { MessagingModule } from '../messaging.module';
 import { messagingMigrations } from '../migrations';
 import { Outbox } from '../outbox';
@@ -18,7 +20,7 @@ import type { ServiceDefinition } from '@ki/platform';
 export const ProbeFailures = {
   /** Fails every attempt with an ordinary (retryable) error. */
   always: 'FAIL-ALWAYS',
-  /** Fails with a non-retryable error. */
+  /** Fails with a non-retryable error (as a host-body name or a closing's reason). */
   invalid: 'FAIL-INVALID',
   /** Fails until the `probe_switches` row `heal` exists. */
   untilHealed: 'FAIL-UNTIL-HEALED',
@@ -35,7 +37,7 @@ class ProbeTables1764000009000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE probe_effects (
       id bigserial PRIMARY KEY, event_id text NOT NULL, host_body_key text NOT NULL, ordinal int NOT NULL,
-      correlation_id text NOT NULL, trace_id text, handled_at timestamptz NOT NULL DEFAULT now())`);
+      correlation_id text NOT NULL, trace_id text, handled_at timestamptz NOT NULL DEFAULT now(), batch_call uuid)`);
     await q.query(`CREATE TABLE probe_state (centre_id uuid PRIMARY KEY, ordinal int NOT NULL)`);
     await q.query(`CREATE TABLE probe_switches (name text PRIMARY KEY)`);
   }
@@ -65,6 +67,22 @@ class ProbeKafkaController {
     if (event.place === FOLLOW_UP_PLACE) {
       await this.outbox.add(manager, EventTypes.CentreOpenedV1, { ...event, place: 'followed up', ordinal: event.ordinal + 1 });
     }
+  }
+
+  /** Records each closing with the call that handled it (`batch_call`) and its place in that call (`ordinal`). */
+  @EventPattern(EventTypes.CentreClosedV1.type, { batch: true })
+  async closed(@Payload() events: BatchedEvent<CentreClosedV1>[], @Ctx() ctx: KafkaBatchContext): Promise<void> {
+    const manager = ctx.getManager();
+    const rejected = events.find((e) => e.payload.reason === ProbeFailures.invalid);
+    if (rejected) throw new NonRetryableError('PROBE.INVALID', `probe rejects the closing ${rejected.envelope.id}`);
+    const call = randomUUID();
+    for (const [i, { payload, envelope, inTrace }] of events.entries())
+      await inTrace(() =>
+        manager.query(
+          `INSERT INTO probe_effects (event_id, host_body_key, ordinal, correlation_id, trace_id, batch_call) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [envelope.id, payload.hostBodyKey, i, envelope.correlationId, currentTrace()?.traceparent.split('-')[1] ?? null, call],
+        ),
+      );
   }
 }
 

@@ -14,43 +14,47 @@ const COLUMNS = `
   place, seat, previous_ordinal AS "previousOrdinal", to_char(previous_closed_on, 'YYYY-MM-DD') AS "previousClosedOn",
   state, correlation_id AS "correlationId"`;
 
+/** An opening as it arrives, before it is stored. */
+export type ArrivingOpening = Omit<OpeningRow, 'state'> & { historical: boolean };
+
 /**
- * Records an opening that waits for its funding result until `waitMs` from now — or, when it is
- * `historical` (recorded later by the registry's history import), as `recorded`, never to be
- * announced. False if it was recorded before.
+ * Records openings in one statement: each waits for its funding result until `waitMs` from now —
+ * or, when it is `historical` (recorded later by the registry's history import), is `recorded`,
+ * never to be announced. Answers the event ids of the openings not recorded before.
  */
-export async function insertOpening(
-  manager: EntityManager,
-  opening: Omit<OpeningRow, 'state'> & { historical: boolean },
-  waitMs: number,
-): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
+export async function insertOpenings(manager: EntityManager, openings: ArrivingOpening[], waitMs: number): Promise<Set<string>> {
+  const column = <K extends keyof ArrivingOpening>(key: K) => openings.map((o) => o[key] ?? null);
+  const rows: { id: string }[] = await manager.query(
     `INSERT INTO openings (opened_event_id, centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, place,
                            correlation_id, state, funding_due_at, seat, previous_ordinal, previous_closed_on, historical)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-             CASE WHEN $14 THEN 'recorded' ELSE 'waiting' END,
-             CASE WHEN $14 THEN NULL ELSE now() + make_interval(secs => $10::double precision / 1000) END,
-             $11, $12, $13, $14)
+     SELECT id, centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, place, correlation_id,
+            CASE WHEN historical THEN 'recorded' ELSE 'waiting' END,
+            CASE WHEN historical THEN NULL ELSE now() + make_interval(secs => $14::double precision / 1000) END,
+            seat, previous_ordinal, previous_closed_on, historical
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int[], $7::date[], $8::text[], $9::text[],
+                   $10::text[], $11::int[], $12::date[], $13::boolean[])
+         AS x(id, centre_id, host_body_key, territory_key, host_body_name, ordinal, opened_on, place, correlation_id,
+              seat, previous_ordinal, previous_closed_on, historical)
      ON CONFLICT (opened_event_id) DO NOTHING
-     RETURNING opened_event_id`,
+     RETURNING opened_event_id AS id`,
     [
-      opening.openingEventId,
-      opening.centreId,
-      opening.hostBodyKey,
-      opening.territoryKey,
-      opening.hostBodyName,
-      opening.ordinal,
-      opening.openedOn,
-      opening.place,
-      opening.correlationId,
+      column('openingEventId'),
+      column('centreId'),
+      column('hostBodyKey'),
+      column('territoryKey'),
+      column('hostBodyName'),
+      column('ordinal'),
+      column('openedOn'),
+      column('place'),
+      column('correlationId'),
+      column('seat'),
+      column('previousOrdinal'),
+      column('previousClosedOn'),
+      column('historical'),
       waitMs,
-      opening.seat ?? null,
-      opening.previousOrdinal ?? null,
-      opening.previousClosedOn ?? null,
-      opening.historical,
     ],
   );
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 /** The opening with this event id, locked for this transaction (waits for another one holding it). */
@@ -94,5 +98,15 @@ export async function parkOpening(manager: EntityManager, openingEventId: string
  * consumers and instances until the transaction ends, so each sees what the other committed.
  */
 export async function lockOpeningKey(manager: EntityManager, openingEventId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [`opening:${openingEventId}`]);
+  await lockOpeningKeys(manager, [openingEventId]);
+}
+
+/** {@link lockOpeningKey} for several openings in one statement, in a fixed order. */
+export async function lockOpeningKeys(manager: EntityManager, openingEventIds: string[]): Promise<void> {
+  if (openingEventIds.length === 0) return;
+  await manager.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended('opening:' || id, 7))
+       FROM (SELECT id FROM unnest($1::text[]) AS id ORDER BY id) AS ordered`,
+    [openingEventIds],
+  );
 }
