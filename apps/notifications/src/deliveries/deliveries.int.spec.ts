@@ -202,6 +202,44 @@ describe('webhook deliveries', () => {
     await receiver.close();
   });
 
+  it('sends the backlog of a subscriber in order, and after a failure in its middle the rest without waiting for their claims to run out', async () => {
+    let answer!: (status: number) => void;
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    const receiver = await startWebhookReceiver(({ count }) => {
+      if (count === 3) return 500;
+      if (count > 1) return 200;
+      asked();
+      return new Promise<number>((resolve) => (answer = resolve));
+    });
+    const subscription = await subscribe(receiver.url);
+    const pending = async () =>
+      (
+        await service.app
+          .get(DataSource)
+          .query(`SELECT count(*)::int AS n FROM deliveries WHERE subscription_id = $1 AND status = 'pending'`, [subscription.id])
+      )[0].n as number;
+
+    const opened = [await openAndFund()];
+    await held;
+    for (let i = 0; i < 5; i++) opened.push(await openAndFund());
+    await eventually(async () => expect(await pending()).toBe(6), { name: 'a backlog of five behind the first' });
+    answer(200);
+
+    // The claims last a minute: the five behind the failed third come within seconds only because they were released.
+    await eventually(() => expect(receiver.received.filter((r) => r.status === 200)).toHaveLength(6), {
+      name: 'all six delivered',
+      timeout: 20_000,
+    });
+    const delivered = receiver.received
+      .filter((r) => r.status === 200)
+      .map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
+    expect(delivered).toEqual(opened);
+    expect(receiver.received.map((r) => r.status)).toEqual([200, 200, 500, 200, 200, 200, 200]);
+    await call('DELETE', `/subscriptions/${subscription.id}`);
+    await receiver.close();
+  });
+
   it('records new announcements for a subscriber while its webhook is still answering', async () => {
     let answer!: (status: number) => void;
     let asked!: () => void;

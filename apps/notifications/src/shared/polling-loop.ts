@@ -89,6 +89,11 @@ export class PollingLoop {
     this.schedule(0);
   }
 
+  /** True once `stop()` was called: a long round ends early and leaves the rest to the next start. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

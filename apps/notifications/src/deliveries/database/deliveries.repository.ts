@@ -38,35 +38,62 @@ export interface DueDelivery {
 }
 
 /**
- * Claims due deliveries in a short transaction of its own: for each active subscriber only its
- * oldest pending delivery (so each subscriber receives announcements in order), skipping rows
- * another instance is claiming. A claim is a lease: the delivery's next attempt time moves to
- * `leaseMs` from now, so nobody picks it up again (nor a younger delivery of the same subscriber,
- * which waits behind it) until its outcome is recorded or the lease runs out because the claimant
- * died. Only delivery rows are locked, and only for this statement.
+ * Claims due deliveries in a short transaction of its own: for up to `subscribers` active
+ * subscribers (those waiting longest first), the run of their oldest pending deliveries that are
+ * all due, up to `perSubscriber` of them, in order (`seq`), so each subscriber receives
+ * announcements in order and the dispatcher sends one run after another without claiming again.
+ * A claim is a lease: each delivery's next attempt time moves to `leaseMs` from now, so nobody
+ * picks it up again (nor a younger delivery of the same subscriber, whose run now starts with a
+ * delivery not due) until its outcome is recorded, its claim released, or the lease runs out
+ * because the claimant died. The subscriber rows are locked for this statement only (SKIP
+ * LOCKED), so two instances never claim runs of one subscriber at once.
  */
-export async function claimDueDeliveries(manager: EntityManager, limit: number, leaseMs: number): Promise<DueDelivery[]> {
-  const [rows]: [DueDelivery[], number] = await manager.query(
-    `WITH due AS (
-       SELECT d.id FROM deliveries d
-       JOIN subscriptions s ON s.id = d.subscription_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
-         AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscription_id = d.subscription_id AND e.status = 'pending' AND e.seq < d.seq)
-       ORDER BY d.seq
+export async function claimDueDeliveries(
+  manager: EntityManager,
+  subscribers: number,
+  perSubscriber: number,
+  leaseMs: number,
+): Promise<DueDelivery[]> {
+  const [rows]: [(DueDelivery & { seq: string })[], number] = await manager.query(
+    `WITH waiting AS (
+       SELECT s.id FROM subscriptions s
+       WHERE s.status = 'active'
+         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+       ORDER BY (SELECT min(d.seq) FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending')
        LIMIT $1
-       FOR NO KEY UPDATE OF d SKIP LOCKED
+       FOR NO KEY UPDATE OF s SKIP LOCKED
+     ),
+     runs AS (
+       SELECT r.id FROM waiting w
+       CROSS JOIN LATERAL (
+         SELECT p.id, bool_and(p.next_attempt_at <= now()) OVER (ORDER BY p.seq) AS all_due_so_far
+         FROM (SELECT id, seq, next_attempt_at FROM deliveries
+               WHERE subscription_id = w.id AND status = 'pending' ORDER BY seq LIMIT $2) p
+       ) r
+       WHERE r.all_due_so_far
      )
      UPDATE deliveries d
      -- whole milliseconds, so the lease survives the round trip through a JavaScript Date unchanged
-     SET next_attempt_at = date_trunc('milliseconds', now()) + make_interval(secs => $2::double precision / 1000)
-     FROM due, subscriptions s
-     WHERE d.id = due.id AND s.id = d.subscription_id
-     RETURNING d.id, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
+     SET next_attempt_at = date_trunc('milliseconds', now()) + make_interval(secs => $3::double precision / 1000)
+     FROM runs, subscriptions s
+     WHERE d.id = runs.id AND d.status = 'pending' AND s.id = d.subscription_id
+     RETURNING d.id, d.seq, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
                s.target, s.secret, CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END AS "previousSecret",
                d.next_attempt_at AS "leaseUntil"`,
-    [limit, leaseMs],
+    [subscribers, perSubscriber, leaseMs],
   );
-  return rows;
+  return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq))).map(({ seq: _seq, ...delivery }) => delivery);
+}
+
+/** Ends claims not attempted (a run stopped at a failure or at shutdown): the deliveries are due again at once. */
+export async function releaseClaims(manager: EntityManager, claims: Pick<DueDelivery, 'id' | 'leaseUntil'>[]): Promise<void> {
+  if (claims.length === 0) return;
+  await manager.query(
+    `UPDATE deliveries d SET next_attempt_at = now()
+     FROM unnest($1::uuid[], $2::timestamptz[]) AS c(id, lease_until)
+     WHERE d.id = c.id AND d.status = 'pending' AND d.next_attempt_at = c.lease_until`,
+    [claims.map((c) => c.id), claims.map((c) => c.leaseUntil)],
+  );
 }
 
 /**

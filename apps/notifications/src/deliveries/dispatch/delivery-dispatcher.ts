@@ -19,6 +19,7 @@ import {
   markFailed,
   markSucceeded,
   recordAttempt,
+  releaseClaims,
   scheduleRetry,
 } from '../database/deliveries.repository';
 import { afterFailedAttempt } from '../domain/retry-policy';
@@ -26,8 +27,20 @@ import { EmailSender } from './email-sender';
 import { emailSubject, webhookBody } from './webhook-payload';
 import { postWebhook } from './webhook-sender';
 
-/** Deliveries attempted per round (each for another subscriber). */
-const BATCH = 10;
+/** Subscribers served at once in one round, each with a run of its deliveries. */
+const SUBSCRIBERS_PER_ROUND = 10;
+/** Deliveries of one subscriber claimed at once and sent one after another, in order. */
+const RUN_LENGTH = 100;
+
+/** Recording the outcome of one delivery failed. */
+class RecordFailed extends Error {
+  constructor(
+    readonly deliveryId: string,
+    cause: unknown,
+  ) {
+    super((cause as Error).message, { cause });
+  }
+}
 
 interface Outcome {
   ok: boolean;
@@ -39,10 +52,12 @@ interface Outcome {
 
 /**
  * Works the deliveries table like an outbox, in three steps so that no transaction stays open
- * while a receiver answers: claims due deliveries with a lease in a short transaction (SKIP
- * LOCKED, so several instances share the work), attempts them with no transaction open, and
- * records each outcome (the attempt, the retry or the giving-up, and the resulting events) in a
- * short transaction of its own.
+ * while a receiver answers: claims runs of due deliveries with a lease in a short transaction
+ * (several subscribers, each with its oldest deliveries in order; SKIP LOCKED, so several
+ * instances share the work), attempts each subscriber's run one delivery after another with no
+ * transaction open, and records each outcome (the attempt, the retry or the giving-up, and the
+ * resulting events) in a short transaction of its own. A failed attempt ends its run: the
+ * deliveries behind it are released and wait until it succeeds, so order holds.
  *
  * A delivery whose outcome was recorded is never attempted again. A crash between an attempt and
  * its record leaves the claim to run out, and the delivery is attempted again: delivery is
@@ -90,29 +105,58 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    */
   async dispatchDue(): Promise<boolean> {
     await deleteExpiredPreviousSecrets(this.dataSource.manager);
-    const due = await this.dataSource.transaction((manager) => claimDueDeliveries(manager, BATCH, this.leaseMs));
+    const due = await this.dataSource.transaction((manager) =>
+      claimDueDeliveries(manager, SUBSCRIBERS_PER_ROUND, RUN_LENGTH, this.leaseMs),
+    );
     if (due.length === 0) return false;
     const announcements = new Map(
       (await findAnnouncements(this.dataSource.manager, [...new Set(due.map((d) => d.announcementId))])).map((a) => [a.id, a]),
     );
-    const results = await Promise.allSettled(
-      due.map(async (delivery) => {
-        const announcement = announcements.get(delivery.announcementId) as AnnouncementRecord;
-        const outcome = await this.attempt(delivery, announcement);
-        await this.dataSource.transaction((manager) => this.record(manager, delivery, announcement, outcome));
-      }),
-    );
+    const runs = new Map<string, DueDelivery[]>();
+    for (const delivery of due) {
+      const run = runs.get(delivery.subscriptionId);
+      if (run) run.push(delivery);
+      else runs.set(delivery.subscriptionId, [delivery]);
+    }
+    const results = await Promise.allSettled([...runs.values()].map((run) => this.deliverRun(run, announcements)));
     let outage: unknown;
-    for (const [i, result] of results.entries()) {
+    for (const result of results) {
       if (result.status === 'fulfilled') continue;
-      const err: unknown = result.reason;
-      if (classifyFailure(err) === 'infrastructure') outage ??= err;
+      const err = result.reason as RecordFailed;
+      if (classifyFailure(err.cause) === 'infrastructure') outage ??= err.cause;
       this.logger.error(
-        `delivery ${due[i].id}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${(err as Error).message}`,
+        `delivery ${err.deliveryId}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${err.message}`,
       );
     }
     if (outage) throw outage;
     return true;
+  }
+
+  /**
+   * Attempts one subscriber's deliveries in order and records each outcome; stops at the first
+   * failure (or when the service stops) and releases the claims behind it.
+   */
+  private async deliverRun(run: DueDelivery[], announcements: Map<string, AnnouncementRecord>): Promise<void> {
+    let next = 0;
+    try {
+      while (next < run.length && !this.loop.stopping) {
+        const delivery = run[next++];
+        const announcement = announcements.get(delivery.announcementId) as AnnouncementRecord;
+        const outcome = await this.attempt(delivery, announcement);
+        await this.dataSource
+          .transaction((manager) => this.record(manager, delivery, announcement, outcome))
+          .catch((err: unknown) => {
+            throw new RecordFailed(delivery.id, err);
+          });
+        if (!outcome.ok) break;
+      }
+    } finally {
+      await releaseClaims(this.dataSource.manager, run.slice(next)).catch((err: Error) =>
+        this.logger.warn(
+          `releasing ${run.length - next} claimed deliveries failed, they are due when their claims run out: ${err.message}`,
+        ),
+      );
+    }
   }
 
   private async attempt(delivery: DueDelivery, announcement: AnnouncementRecord): Promise<Outcome> {
