@@ -13,6 +13,16 @@ export interface HistoricalRecord {
   dateStatus: OpeningDateStatus;
 }
 
+/** Openings opened together in one transaction at most. */
+const MAX_GROUP = 100;
+
+interface WaitingOpening {
+  command: OpenCentreV1;
+  historical?: HistoricalRecord;
+  resolve(centre: Centre): void;
+  reject(error: unknown): void;
+}
+
 @Injectable()
 export class OpenCentreHandler {
   constructor(
@@ -21,20 +31,55 @@ export class OpenCentreHandler {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Openings of this process, one after the other (see `execute`). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Openings of this process waiting for the next group (see `execute`). */
+  private waiting: WaitingOpening[] = [];
+  private opening = false;
 
   /**
    * Runs in its own transaction, or inside `within` (a savepoint there) when given. Every opening
-   * waits for the statewide counter's row lock; the openings of this process wait for their turn
-   * here instead, so that a burst of them does not hold every pooled connection while it waits
-   * (other requests would find none and fail). Several processes still serialise on the lock.
+   * waits for the statewide counter's row lock, so the openings of this process are gathered and
+   * opened together: one transaction, each opening in a savepoint of its own (a refused one is
+   * rolled back alone and answered with its error), one wait for the lock and one commit for the
+   * group. A burst holds one pooled connection, not one each (other requests would find none),
+   * and the lock is held for one commit per group instead of one per opening. Each caller is
+   * answered after the commit. Several processes still serialise on the lock.
    */
   execute(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
     if (within) return this.open(command, within, historical);
-    const turn = this.queue.then(() => this.open(command, undefined, historical));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    return new Promise<Centre>((resolve, reject) => {
+      this.waiting.push({ command, historical, resolve, reject });
+      if (!this.opening) void this.openWaiting();
+    });
+  }
+
+  /** Opens the waiting openings group by group until none wait. */
+  private async openWaiting(): Promise<void> {
+    this.opening = true;
+    try {
+      while (this.waiting.length > 0) await this.openGroup(this.waiting.splice(0, MAX_GROUP));
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async openGroup(group: WaitingOpening[]): Promise<void> {
+    const outcomes: { centre?: Centre; error?: unknown }[] = [];
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        for (const { command, historical } of group) {
+          try {
+            outcomes.push({ centre: await this.open(command, manager, historical) });
+          } catch (error) {
+            outcomes.push({ error });
+          }
+        }
+      });
+    } catch (error) {
+      // Nothing of the group was committed.
+      for (const { reject } of group) reject(error);
+      return;
+    }
+    group.forEach(({ resolve, reject }, i) => (outcomes[i].centre ? resolve(outcomes[i].centre) : reject(outcomes[i].error)));
   }
 
   private async open(command: OpenCentreV1, within?: EntityManager, historical?: HistoricalRecord): Promise<Centre> {
