@@ -46,7 +46,7 @@ export interface BatchedEvent<T> {
   payload: T;
   envelope: EnvelopeAttributes;
   /** Runs work for this event alone in its trace, so what it logs and publishes carries its correlation and causation. */
-  inTrace<R>(work: () => Promise<R>): Promise<R>;
+  inTrace<R>(work: () => R): R;
 }
 
 /** What a batch handler gets with `@Ctx()`: the transaction of the chunk, in which it writes every effect. */
