@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { CentreClosedV1, CentreOpenedV1, EventTypes } from '@ki/contracts';
-import { KafkaEventContext } from '@ki/messaging';
+import { BatchedEvent, KafkaBatchContext, KafkaEventContext } from '@ki/messaging';
 import { ReverseOnClosing } from '../closing/reverse-on-closing';
 import { AllocateOnOpening } from './allocate-on-opening';
 
@@ -13,9 +13,13 @@ export class FundingKafkaController {
     private readonly reverseOnClosing: ReverseOnClosing,
   ) {}
 
-  @EventPattern(EventTypes.CentreOpenedV1.type)
-  async centreOpened(@Payload() opened: CentreOpenedV1, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await this.allocateOnOpening.execute(ctx.getManager(), opened, ctx.getEnvelope().id);
+  /** In batches: a chunk's openings are decided together, in a few statements for all. */
+  @EventPattern(EventTypes.CentreOpenedV1.type, { batch: true })
+  async centresOpened(@Payload() events: BatchedEvent<CentreOpenedV1>[], @Ctx() ctx: KafkaBatchContext): Promise<void> {
+    await this.allocateOnOpening.executeAll(
+      ctx.getManager(),
+      events.map(({ payload, envelope, inTrace }) => ({ opened: payload, eventId: envelope.id, inTrace })),
+    );
   }
 
   @EventPattern(EventTypes.CentreClosedV1.type)

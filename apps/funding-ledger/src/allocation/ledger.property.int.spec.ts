@@ -1,4 +1,4 @@
-import { CentreClosedV1, CentreOpenedV1 } from '@ki/contracts';
+import { CentreClosedV1, CentreOpenedV1, EventTypes, FundingAllocatedV1 } from '@ki/contracts';
 import { coesfeldOpened, startTestService, TestService } from '@ki/testing';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { ReverseOnClosing } from '../closing/reverse-on-closing';
 import { FiscalYearRollover } from '../rollover/fiscal-year-rollover';
 import { fundingLedgerService } from '../service';
-import { AllocateOnOpening } from './allocate-on-opening';
+import { AllocateOnOpening, OpeningToFund } from './allocate-on-opening';
 
 // Small budgets so that allocations are refused: grants for 5 full years, posts for 3.5 centres.
 const GRANT = 17_000_000n;
@@ -69,7 +69,8 @@ type Command =
   | { kind: 'redeliver'; centre: number }
   | { kind: 'resend'; centre: number }
   | { kind: 'close'; centre: number; monthsAfterOpening: number }
-  | { kind: 'rollover'; year: number };
+  | { kind: 'rollover'; year: number }
+  | { kind: 'commit' };
 
 /** `amount × months / 12`, rounded half up, written independently of the ledger's `fraction`: quotient plus remainder test. */
 function twelfths(amount: bigint, months: number): bigint {
@@ -83,6 +84,8 @@ class Model {
   readonly decisions = new Set<string>();
   readonly budgets = new Map<string, bigint>();
   readonly grants = new Map<string, bigint>();
+  /** What each allocation's event must report as left in the budgets, by `<centre id>:<year>:<occasion>`. */
+  readonly reportedRemaining = new Map<string, { grant: string; posts: number }>();
   private readonly allocations: {
     centre: number;
     programme: string;
@@ -173,6 +176,10 @@ class Model {
       this.allocations.push({ centre, programme, year, amount, fromMonth, reversed: false });
       this.move(programme, year, centre, amount);
     }
+    this.reportedRemaining.set(`${this.ids[centre]}:${year}:${occasion}`, {
+      grant: this.budget('MAIS_KI_GRANT', year).toString(),
+      posts: Number(this.budget('MSW_TEACHER_POSTS', year)),
+    });
   }
 
   private move(programme: string, year: number, centre: number, amount: bigint): void {
@@ -188,6 +195,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('resend' as const), centre: fc.nat({ max: HOSTS.length - 1 }) }),
   fc.record({ kind: fc.constant('close' as const), centre: fc.nat({ max: HOSTS.length - 1 }), monthsAfterOpening: fc.nat({ max: 20 }) }),
   fc.record({ kind: fc.constant('rollover' as const), year: fc.constantFrom(2017, 2018) }),
+  // Ends the batch of openings decided together (as the consumer decides a chunk's openings).
+  fc.record({ kind: fc.constant('commit' as const) }),
 );
 
 const openingArb = fc.record({ year: fc.constantFrom(2016, 2017), month: fc.integer({ min: 1, max: 12 }) });
@@ -237,7 +246,15 @@ describe('ledger invariants under random openings, closings, duplicates, redeliv
           const reverse = ledger.app.get(ReverseOnClosing);
           const rollover = ledger.app.get(FiscalYearRollover);
 
+          let batch: OpeningToFund[] = [];
+          const decideBatch = async () => {
+            const openingsOfBatch = batch;
+            batch = [];
+            if (openingsOfBatch.length > 0) await db.transaction((m) => allocate.executeAll(m, openingsOfBatch));
+          };
           for (const command of commands) {
+            if (command.kind !== 'open' && command.kind !== 'redeliver' && command.kind !== 'resend') await decideBatch();
+            if (command.kind === 'commit') continue;
             if (command.kind === 'rollover') {
               await rollover.execute(command.year, '2030-01-01');
               model.rollover(command.year);
@@ -258,10 +275,11 @@ describe('ledger invariants under random openings, closings, duplicates, redeliv
               if (command.kind !== 'open' && seen === undefined) continue;
               const eventId = command.kind === 'redeliver' ? (seen as string) : randomUUID();
               if (seen === undefined) firstEvent.set(command.centre, eventId);
-              await db.transaction((m) => allocate.execute(m, openings[command.centre], eventId));
+              batch.push({ opened: openings[command.centre], eventId });
               model.open(command.centre, openings[command.centre].openedOn);
             }
           }
+          await decideBatch();
 
           const accounts: { id: string; kind: string; unit: string; debits: string; credits: string; posted_ok: boolean }[] =
             await db.query(`
@@ -293,6 +311,19 @@ describe('ledger invariants under random openings, closings, duplicates, redeliv
           expect(actual).toEqual(expected);
           for (const grant of model.grants.keys()) expect(actual[grant]).toBeDefined();
           expect(Number((await db.query(`SELECT count(*)::int AS n FROM funding_decisions`))[0].n)).toBe(model.decisions.size);
+          // Each allocation reports what was left right after it, as decided in order (in a batch too).
+          const allocated: { p: FundingAllocatedV1 }[] = await db.query(
+            `SELECT payload::jsonb AS p FROM messaging_outbox WHERE event_type = $1`,
+            [EventTypes.FundingAllocatedV1.type],
+          );
+          expect(
+            Object.fromEntries(
+              allocated.map(({ p }) => [
+                `${p.centreId}:${p.fiscalYear}:${p.occasion}`,
+                { grant: p.grantBudgetRemainingCents, posts: p.teacherPostsRemainingHundredths },
+              ]),
+            ),
+          ).toEqual(Object.fromEntries(model.reportedRemaining));
         },
       ),
       { numRuns: 100 },

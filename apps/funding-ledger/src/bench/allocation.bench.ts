@@ -78,7 +78,10 @@ async function ledgerAllocations(url: string): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < N; i += CHUNK)
     await dataSource.transaction(async (manager) => {
-      for (const opened of openings.slice(i, i + CHUNK)) await allocate.execute(manager, opened, randomUUID());
+      await allocate.executeAll(
+        manager,
+        openings.slice(i, i + CHUNK).map((opened) => ({ opened, eventId: randomUUID() })),
+      );
     });
   const ms = performance.now() - started;
   const [{ postings }] = await dataSource.query(`SELECT count(*)::int AS postings FROM ledger_postings WHERE amount <> 0 AND transfer_id IN

@@ -61,15 +61,19 @@ export class FiscalYearRollover {
       );
       const shares = rolloverShares(centres, inForce, fiscalYear, earlier === 0);
       const summary: RolloverSummary = { fiscalYear, centres: centres.length, allocated: 0, rejected: [], alreadyDecided: 0 };
-      for (const centre of centres) {
-        const result = await this.allocateFunding.allocate(manager, {
+      const results = await this.allocateFunding.allocateAll(
+        manager,
+        centres.map((centre) => ({
           centre,
-          occasion: 'rollover',
+          occasion: 'rollover' as const,
           fiscalYear,
           fundedFrom: newYear,
           lines: shares.get(centre.centreId) ?? [],
           causedByEventId: `rollover:${fiscalYear}`,
-        });
+        })),
+      );
+      for (const [i, result] of results.entries()) {
+        const centre = centres[i];
         if (result.duplicate) summary.alreadyDecided++;
         else if (result.outcome === 'allocate') summary.allocated++;
         else
