@@ -134,23 +134,38 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
 
   /**
    * Attempts one subscriber's deliveries in order and records each outcome; stops at the first
-   * failure (or when the service stops) and releases the claims behind it.
+   * failure (or when the service stops) and releases the claims behind it. The next delivery is
+   * posted while the outcome before it is recorded: a successful post is known before its record,
+   * so order holds. When a record fails, the run stops and that delivery is attempted again when
+   * its claim runs out; if the delivery posted meanwhile is sent again then too, the receiver
+   * already has both and drops the repeats by their webhook-id.
    */
   private async deliverRun(run: DueDelivery[], announcements: Map<string, AnnouncementRecord>): Promise<void> {
     let next = 0;
+    // The record under way settles to its failure, if any (never rejects, so it is never unhandled).
+    let recording: Promise<RecordFailed | undefined> = Promise.resolve(undefined);
+    const recorded = async () => {
+      const failed = await recording;
+      recording = Promise.resolve(undefined);
+      if (failed) throw failed;
+    };
     try {
       while (next < run.length && !this.loop.stopping) {
         const delivery = run[next++];
         const announcement = announcements.get(delivery.announcementId) as AnnouncementRecord;
         const outcome = await this.attempt(delivery, announcement);
-        await this.dataSource
+        await recorded();
+        recording = this.dataSource
           .transaction((manager) => this.record(manager, delivery, announcement, outcome))
-          .catch((err: unknown) => {
-            throw new RecordFailed(delivery.id, err);
-          });
+          .then(
+            () => undefined,
+            (err: unknown) => new RecordFailed(delivery.id, err),
+          );
         if (!outcome.ok) break;
       }
+      await recorded();
     } finally {
+      await recording;
       await releaseClaims(this.dataSource.manager, run.slice(next)).catch((err: Error) =>
         this.logger.warn(
           `releasing ${run.length - next} claimed deliveries failed, they are due when their claims run out: ${err.message}`,
@@ -222,7 +237,8 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     };
     if (outcome.ok) {
       await markSucceeded(manager, delivery.id);
-      await setFailureRun(manager, delivery.subscriptionId, 0, null);
+      // Most successes follow a success: the subscriber row is written only to end a run of failures.
+      if (claim.consecutiveFailures > 0) await setFailureRun(manager, delivery.subscriptionId, 0, null);
       await this.outbox.add(manager, EventTypes.AnnouncementDeliverySucceededV1, { ...common, attempts }, origin);
       return;
     }
