@@ -17,6 +17,8 @@ const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
 /** Each step of the rate search offers its rate this long. */
 const STEP_SECONDS = Number(process.env.BENCH_E2E_STEP_SECONDS ?? 10);
 const MAX_RATE = Number(process.env.BENCH_E2E_MAX_RATE ?? 2000);
+/** Openings at the fixed rate before it is measured (not counted): compiled code paths, warm pools and caches, as in service. */
+const WARMUP_SECONDS = Number(process.env.BENCH_E2E_WARMUP_SECONDS ?? 10);
 const STEPS = rateSteps(RATE, 1.5, MAX_RATE).slice(1);
 const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const only = (process.env.BENCH_ONLY ?? 'e2e,bare').split(',');
@@ -44,6 +46,10 @@ async function measure(pipeline: Pipeline, pids: Record<string, number>): Promis
   const idle = sampleUsage(pids);
   await new Promise((r) => setTimeout(r, 5000));
   const idleUsage = idle.stop();
+  if (WARMUP_SECONDS > 0) {
+    const warmup = await runStep(pipeline, RATE, WARMUP_SECONDS);
+    console.log(`${pipeline.name}: warm-up of ${warmup.latencies.length} openings at ${RATE}/s for ${WARMUP_SECONDS} s, not counted`);
+  }
   const atRate = sampleUsage(pids);
   const first = await runStep(pipeline, RATE, SECONDS);
   const usageByRate = new Map<number, Record<string, Usage>>([[RATE, atRate.stop()]]);

@@ -177,7 +177,11 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
         { name: 'registrations sent', timeout: 120_000, interval: 200 },
       );
       for (const group of ['funding-ledger', 'notifications'])
-        await waitForGroupToCatchUp(kafka, group, topicName(Topics.centres, prefix), 120_000);
+        await waitForGroupToCatchUp(kafka, group, topicName(Topics.centres, prefix), 120_000).catch((err: Error) => {
+          // Say why: the last lines each service printed.
+          for (const service of services) console.error(`-- ${service.name}:\n${service.output.join('').split('\n').slice(-15).join('\n')}`);
+          throw err;
+        });
       return ids;
     },
     async open(id) {
