@@ -31,11 +31,30 @@ interface OutboxRow {
 /** A lock id for pg_try_advisory_lock: only one relay per database sends, so order per key holds. */
 const RELAY_LOCK = 0x6b69_6f62; // "kiob"
 
+/** Broker answers after which the producer's id or sequence numbers are no longer valid there. */
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+/** True when the send failed because the broker lost this producer's state (anywhere in the error's causes). */
+export function producerStateLost(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown } | undefined, depth = 0; e && depth < 10; e = e.cause as typeof e, depth++)
+    if (e.type && PRODUCER_STATE_ERRORS.has(e.type)) return true;
+  return false;
+}
+
 /**
  * Sends outbox rows to Kafka in `seq` order with the idempotent producer (acks=all) and marks them
  * sent. One relay per database holds an advisory lock; others wait as standby. A failed send
- * (broker down) is retried with backoff on a fresh producer; nothing is marked sent that Kafka did
- * not acknowledge, so an event may be sent twice but never lost (consumers deduplicate on ce_id).
+ * (broker or partition leader down) is retried with backoff by the same producer: it sends the
+ * batch again under the same producer id and sequence numbers, so a batch that Kafka had written
+ * without the relay hearing of it is not written twice. Only when the broker no longer knows the
+ * producer's state (its id or sequence) does a new producer take over; a batch in doubt may then
+ * be sent twice. Nothing is marked sent that Kafka did not acknowledge, so an event is never lost,
+ * and consumers deduplicate on ce_id.
  */
 export class OutboxRelay {
   private running = false;
@@ -101,7 +120,8 @@ export class OutboxRelay {
         this.problem = `outbox relay failing: ${(err as Error).message}`;
         const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
         this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
-        await this.resetProducer();
+        if (producerStateLost(err)) await this.resetProducer();
+        await this.releaseLockIfDead();
         await this.pause(delay);
       }
     }
@@ -229,11 +249,15 @@ export class OutboxRelay {
     return producer;
   }
 
-  /** After a failure: a new producer (new producer id, fresh sequence numbers) and a fresh lock connection. */
+  /** A new producer (new producer id, fresh sequence numbers), when the broker lost the old one's state. */
   private async resetProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
+  }
+
+  /** After a failure: a lock connection that died is let go, so the next round takes the lock afresh. */
+  private async releaseLockIfDead(): Promise<void> {
     if (this.lockHolder?.isReleased === false) {
       const alive = await this.lockHolder.query('SELECT 1').then(
         () => true,
