@@ -18,9 +18,13 @@ function dockerAnswers() {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
+/** Titles of the steps that failed, for the closing summary. */
+const failedSteps = [];
+
 function run(title, command, args, env) {
   console.log(`\n▶ ${title}`);
   const res = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
+  if (res.status !== 0) failedSteps.push(title);
   return res.status === 0;
 }
 
@@ -148,7 +152,8 @@ async function main() {
 
   const { passed, failed, files, failures } = summarize();
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
-  console.log(`\n${ok ? '✔' : '✖'} ${files} test files in ${minutes} min${ok ? '' : ' — type check, lint or tests failed; see above'}`);
+  const failedList = failedSteps.length > 0 ? failedSteps.join(', ') : 'type check, lint or tests';
+  console.log(`\n${ok ? '✔' : '✖'} ${files} test files in ${minutes} min${ok ? '' : ` — failed: ${failedList}; see above`}`);
   console.log(`Tests: ${passed} passed, ${failed} failed`);
   for (const failure of failures) console.log(`  ✖ ${failure}`);
   console.log(chaosSummary());

@@ -179,7 +179,8 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
       for (const group of ['funding-ledger', 'notifications'])
         await waitForGroupToCatchUp(kafka, group, topicName(Topics.centres, prefix), 120_000).catch((err: Error) => {
           // Say why: the last lines each service printed.
-          for (const service of services) console.error(`-- ${service.name}:\n${service.output.join('').split('\n').slice(-15).join('\n')}`);
+          for (const service of services)
+            console.error(`-- ${service.name}:\n${service.output.join('').split('\n').slice(-15).join('\n')}`);
           throw err;
         });
       return ids;
