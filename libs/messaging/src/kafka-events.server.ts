@@ -53,6 +53,10 @@ interface Delivery {
   failure?: unknown;
 }
 
+/** The trace a handler of this event runs in: the event's own, with the event as the cause of what it publishes. */
+const traceOf = (envelope: EnvelopeAttributes) =>
+  traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
+
 /** A chunk of several messages that all decoded is handled in one transaction; others one by one. */
 const inOneTransaction = (chunk: Delivery[]) => chunk.length > 1 && chunk.every((d) => !d.failure);
 
@@ -509,7 +513,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   ): Promise<void> {
     const { topic, partition, message } = delivery;
     const context = new KafkaEventContext([envelope, manager, { topic, partition, message, groupId: this.options.groupId }]);
-    const trace = traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
+    const trace = traceOf(envelope);
     const started = performance.now();
     try {
       const result = await runWithTrace(trace, handler, delivery.payload, context);
@@ -531,11 +535,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       return {
         payload: delivery.payload,
         envelope,
-        inTrace: (work) =>
-          runWithTrace(
-            traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id }),
-            work,
-          ),
+        inTrace: (work) => runWithTrace(traceOf(envelope), work),
       };
     });
     const started = performance.now();
