@@ -18,14 +18,14 @@ describe('a burst of openings while the statewide counter is locked', () => {
 
   afterAll(() => registry.close());
 
-  const call = (method: string, path: string, body?: unknown) =>
+  const call = (method: string, path: string, body?: unknown, correlationId?: string) =>
     fetch(`${registry.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-api-key': WRITER },
+      headers: { 'content-type': 'application/json', 'x-api-key': WRITER, ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
-  it('waits for its turn without holding the connections other requests need, then opens every centre in order; a refused opening among them fails alone', async () => {
+  it("waits for its turn without holding the connections other requests need, then opens every centre in order, each event in its own request's trace; a refused opening among them fails alone", async () => {
     const dataSource = registry.app.get(DataSource);
     const keys: { key: string }[] = await dataSource.query(`SELECT key FROM host_bodies ORDER BY key LIMIT $1`, [BURST + 1]);
     const ids: string[] = [];
@@ -49,7 +49,7 @@ describe('a burst of openings while the statewide counter is locked', () => {
     await holder.connect();
     await holder.query(`BEGIN`);
     await holder.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
-    const openings = ids.map((id) => call('POST', `/centres/${id}/open`, { openedOn: '2016-06-28', place: 'Rathaus' }));
+    const openings = ids.map((id) => call('POST', `/centres/${id}/open`, { openedOn: '2016-06-28', place: 'Rathaus' }, `burst-${id}`));
     // Opened in the same group as the others: an unknown centre and a date in the future.
     const unknown = call('POST', `/centres/${randomUUID()}/open`, { openedOn: '2016-06-28', place: 'Rathaus' });
     const future = call('POST', `/centres/${spare}/open`, { openedOn: '2999-01-01', place: 'Rathaus' });
@@ -71,5 +71,62 @@ describe('a burst of openings while the statewide counter is locked', () => {
     expect(answers.map((r) => r.status)).toEqual(ids.map(() => 200));
     const ordinals = await Promise.all(answers.map(async (r) => ((await r.json()) as { ordinal: number }).ordinal));
     expect(ordinals.sort((a, b) => a - b)).toEqual(ids.map((_, i) => last + 1 + i));
+    // Opened in one group, which runs in the first request's context: each event still names its own request.
+    const events: { centreId: string; correlationId: string }[] = await dataSource.query(
+      `SELECT payload::jsonb->>'centreId' AS "centreId", headers->>'ce_correlationid' AS "correlationId"
+       FROM messaging_outbox WHERE event_type = 'ki.registry.centre-opened.v1'`,
+    );
+    expect(events.map((e) => e.correlationId).sort()).toEqual(ids.map((id) => `burst-${id}`).sort());
+    for (const e of events) expect(e.correlationId).toBe(`burst-${e.centreId}`);
+  });
+
+  it('opens the group again one by one when a statement fails, so only the failing opening fails', async () => {
+    const dataSource = registry.app.get(DataSource);
+    const keys: { key: string }[] = await dataSource.query(
+      `SELECT h.key FROM host_bodies h WHERE NOT EXISTS (SELECT 1 FROM centres c WHERE c.host_body_key = h.key) ORDER BY h.key LIMIT 4`,
+    );
+    const ids: string[] = [];
+    for (const { key } of keys) {
+      const res = await call('POST', '/centres', {
+        hostBodyKey: key,
+        name: `Kommunales Integrationszentrum ${key}`,
+        hostAuthority: 'Verwaltung',
+        address: 'Rathausplatz 1, 40000 Stadt',
+        contactEmail: 'ki@example.org',
+      });
+      expect(res.status).toBe(201);
+      ids.push(String(((await res.json()) as { id: string }).id));
+    }
+    const trapped = ids[2];
+    // The database refuses to open one centre, as a broken row or constraint would.
+    await dataSource.query(`CREATE FUNCTION refuse_opening() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+    await dataSource.query(
+      `CREATE TRIGGER refuse_opening BEFORE UPDATE ON centres FOR EACH ROW WHEN (NEW.id = '${trapped}' AND NEW.status = 'open') EXECUTE FUNCTION refuse_opening()`,
+    );
+    const [{ last }] = await dataSource.query(`SELECT last FROM opening_ordinals`);
+    const holder = new Client({ connectionString: registry.database.url });
+    await holder.connect();
+    try {
+      await holder.query(`BEGIN`);
+      await holder.query(`SELECT last FROM opening_ordinals FOR UPDATE`);
+      // The first opening waits for the lock alone; the other three gather into the next group.
+      const first = call('POST', `/centres/${ids[0]}/open`, { openedOn: '2016-06-28', place: 'Rathaus' });
+      await new Promise((r) => setTimeout(r, 300));
+      const rest = ids.slice(1).map((id) => call('POST', `/centres/${id}/open`, { openedOn: '2016-06-28', place: 'Rathaus' }));
+      await new Promise((r) => setTimeout(r, 300));
+      await holder.query(`ROLLBACK`);
+      const statuses = await Promise.all([first, ...rest].map(async (r) => (await r).status));
+      expect(statuses).toEqual([200, 200, 500, 200]);
+    } finally {
+      await holder.end();
+      await dataSource.query(`DROP TRIGGER refuse_opening ON centres; DROP FUNCTION refuse_opening()`);
+    }
+    const opened: { id: string; ordinal: number }[] = await dataSource.query(
+      `SELECT id, ordinal FROM centres WHERE id = ANY($1) AND status = 'open' ORDER BY ordinal`,
+      [ids],
+    );
+    expect(opened.map((c) => c.id)).toEqual([ids[0], ids[1], ids[3]]);
+    expect(opened.map((c) => c.ordinal)).toEqual([last + 1, last + 2, last + 3]);
   });
 });
