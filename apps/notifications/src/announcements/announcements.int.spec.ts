@@ -1,5 +1,5 @@
 import { ConsumerGroups, EventTypes, topicName, Topics } from '@ki/contracts';
-import { EventPublisher } from '@ki/messaging';
+import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -50,8 +50,8 @@ describe('announcements of openings and their funding', () => {
       service.groupId(ConsumerGroups.notifications),
       [Topics.centres, Topics.funding].map((t) => topicName(t, service.config.kafka.topicPrefix)),
     );
-  const webhooksAbout = (centreId: string) =>
-    webhook.received.filter((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId === centreId);
+  const centreOf = (body: string) => (JSON.parse(body) as { data: { centreId: string } }).data.centreId;
+  const webhooksAbout = (centreId: string) => webhook.received.filter((r) => centreOf(r.body) === centreId);
 
   beforeAll(async () => {
     webhook = await startWebhookReceiver();
@@ -272,6 +272,59 @@ describe('announcements of openings and their funding', () => {
     );
     expect(announcement).toMatchObject({ kind: 'opening', fundingStatus: 'allocated' });
     expect(announcement.text).toContain('85.000,00 €');
+  });
+
+  it("announces a chunk of funding results in their order: consecutive numbers, deliveries in that order, each event in its own result's trace", async () => {
+    const openings = Array.from({ length: 6 }, () => coesfeldOpened());
+    const envelopes = [];
+    for (const opened of openings) envelopes.push(await registry.publish(EventTypes.CentreOpenedV1, opened));
+    const dataSource = service.app.get(DataSource);
+    await eventually(
+      async () => {
+        const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM openings WHERE opened_event_id = ANY($1)`, [
+          envelopes.map((e) => e.id),
+        ]);
+        expect(waiting).toBe(openings.length);
+      },
+      { name: 'openings waiting for their funding' },
+    );
+    // One send: the results reach the consumer in one chunk and its batch handler in one call.
+    const results = openings.map((opened, i) =>
+      encodeEvent(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelopes[i].id), '/ki/funding-ledger', {
+        causationId: envelopes[i].id,
+        correlationId: envelopes[i].correlationId,
+      }),
+    );
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName(Topics.funding, service.config.kafka.topicPrefix),
+      acks: -1,
+      messages: results.map((r) => r.message),
+    });
+    await producer.disconnect();
+
+    const centreIds = openings.map((o) => o.centreId);
+    await eventually(() => expect(webhook.received.filter((r) => centreIds.includes(centreOf(r.body)))).toHaveLength(openings.length), {
+      name: 'webhook deliveries',
+    });
+    expect(webhook.received.map((r) => centreOf(r.body)).filter((id) => centreIds.includes(id))).toEqual(centreIds);
+    const announced = await Promise.all(openings.map(async (o) => (await announcementsOf(o.centreId))[0]));
+    const running = announced.map((a) => Number(a.number.split('/')[0]));
+    expect(running).toEqual(running.map((_, i) => running[0] + i));
+    const published: { centreId: string; causationId: string; correlationId: string }[] = await dataSource.query(
+      `SELECT payload::jsonb->>'centreId' AS "centreId", headers->>'ce_causationid' AS "causationId", headers->>'ce_correlationid' AS "correlationId"
+       FROM messaging_outbox WHERE event_type = $1 AND payload::jsonb->>'centreId' = ANY($2)`,
+      [EventTypes.AnnouncementPublishedV1.type, centreIds],
+    );
+    const byCentre = new Map(published.map((p) => [p.centreId, p]));
+    openings.forEach((o, i) =>
+      expect(byCentre.get(o.centreId)).toEqual({
+        centreId: o.centreId,
+        causationId: results[i].envelope.id,
+        correlationId: envelopes[i].correlationId,
+      }),
+    );
   });
 
   it('ignores the annual rollover allocations', async () => {

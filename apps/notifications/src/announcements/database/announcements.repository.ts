@@ -30,64 +30,90 @@ const COLUMNS = `
   komm_an_cents::text AS "kommAnCents", total_cents::text AS "totalCents", rejection_reason AS "rejectionReason",
   rejection_detail AS "rejectionDetail", correlation_id AS "correlationId", published_at AS "publishedAt"`;
 
-/** The next running number of a year; the counter row stays locked until the transaction ends, so numbers have no gaps. */
-export async function nextRunningNumber(manager: EntityManager, year: number): Promise<number> {
-  const [{ last }]: { last: number }[] = await manager.query(
-    `INSERT INTO announcement_numbers (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = announcement_numbers.last + 1
-     RETURNING last`,
-    [year],
-  );
-  return last;
+/** An announcement to store, with its place in the year's numbering. */
+export type NewAnnouncement = Omit<AnnouncementRecord, 'publishedAt'> & { year: number; running: number };
+
+/**
+ * The next running numbers of their years, one for each entry of `years`, in order. A year's
+ * counter row stays locked until the transaction ends, so numbers have no gaps.
+ */
+export async function takeRunningNumbers(manager: EntityManager, years: number[]): Promise<{ year: number; running: number }[]> {
+  const counts = new Map<number, number>();
+  for (const year of years) counts.set(year, (counts.get(year) ?? 0) + 1);
+  const next = new Map<number, number>();
+  // Years ascending, so two transactions lock the counters in the same order.
+  for (const [year, count] of [...counts].sort(([a], [b]) => a - b)) {
+    const [{ last }]: { last: number }[] = await manager.query(
+      `INSERT INTO announcement_numbers (year, last) VALUES ($1, $2)
+       ON CONFLICT (year) DO UPDATE SET last = announcement_numbers.last + $2
+       RETURNING last`,
+      [year, count],
+    );
+    next.set(year, last - count + 1);
+  }
+  return years.map((year) => {
+    const running = next.get(year) as number;
+    next.set(year, running + 1);
+    return { year, running };
+  });
 }
 
-export async function announcementExists(manager: EntityManager, openingEventId: string, kind: AnnouncementKind): Promise<boolean> {
-  const rows: unknown[] = await manager.query(`SELECT 1 FROM announcements WHERE opening_event_id = $1 AND kind = $2`, [
-    openingEventId,
-    kind,
-  ]);
-  return rows.length > 0;
-}
+export const announcementKey = (openingEventId: string, kind: AnnouncementKind) => `${kind}:${openingEventId}`;
 
-export async function insertAnnouncement(
+/** Which of these openings were announced with that kind before, as {@link announcementKey}s. */
+export async function announcedBefore(
   manager: EntityManager,
-  a: Omit<AnnouncementRecord, 'publishedAt'> & { year: number; running: number },
-): Promise<AnnouncementRecord> {
-  const rows: AnnouncementRecord[] = await manager.query(
+  announcements: { openingEventId: string; kind: AnnouncementKind }[],
+): Promise<Set<string>> {
+  const rows: { openingEventId: string; kind: AnnouncementKind }[] = await manager.query(
+    `SELECT a.opening_event_id AS "openingEventId", a.kind
+     FROM announcements a JOIN unnest($1::text[], $2::text[]) AS x(opening_event_id, kind)
+       ON a.opening_event_id = x.opening_event_id AND a.kind = x.kind`,
+    [announcements.map((a) => a.openingEventId), announcements.map((a) => a.kind)],
+  );
+  return new Set(rows.map((r) => announcementKey(r.openingEventId, r.kind)));
+}
+
+/** Stores announcements in one statement, in order (their `seq` follows it); answers them as stored. */
+export async function insertAnnouncements(manager: EntityManager, announcements: NewAnnouncement[]): Promise<AnnouncementRecord[]> {
+  if (announcements.length === 0) return [];
+  const column = <K extends keyof NewAnnouncement>(key: K) => announcements.map((a) => a[key] ?? null);
+  return manager.query(
     `INSERT INTO announcements (id, number, year, running, kind, opening_event_id, announced_on, title, text, centre_id,
                                 host_body_key, host_body_name, ordinal, opened_on, place, funding_status, fiscal_year,
                                 grant_cents, teacher_posts_hundredths, komm_an_cents, total_cents, rejection_reason,
                                 rejection_detail, correlation_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::date[], $8::text[], $9::text[],
+                          $10::uuid[], $11::text[], $12::text[], $13::int[], $14::date[], $15::text[], $16::text[], $17::int[],
+                          $18::numeric[], $19::int[], $20::numeric[], $21::numeric[], $22::text[], $23::text[], $24::text[])
      RETURNING ${COLUMNS}`,
     [
-      a.id,
-      a.number,
-      a.year,
-      a.running,
-      a.kind,
-      a.openingEventId,
-      a.announcedOn,
-      a.title,
-      a.text,
-      a.centreId,
-      a.hostBodyKey,
-      a.hostBodyName,
-      a.ordinal,
-      a.openedOn,
-      a.place,
-      a.fundingStatus,
-      a.fiscalYear,
-      a.grantCents,
-      a.teacherPostsHundredths,
-      a.kommAnCents,
-      a.totalCents,
-      a.rejectionReason,
-      a.rejectionDetail,
-      a.correlationId,
+      column('id'),
+      column('number'),
+      column('year'),
+      column('running'),
+      column('kind'),
+      column('openingEventId'),
+      column('announcedOn'),
+      column('title'),
+      column('text'),
+      column('centreId'),
+      column('hostBodyKey'),
+      column('hostBodyName'),
+      column('ordinal'),
+      column('openedOn'),
+      column('place'),
+      column('fundingStatus'),
+      column('fiscalYear'),
+      column('grantCents'),
+      column('teacherPostsHundredths'),
+      column('kommAnCents'),
+      column('totalCents'),
+      column('rejectionReason'),
+      column('rejectionDetail'),
+      column('correlationId'),
     ],
   );
-  return rows[0];
 }
 
 /** Announcements, newest first. */

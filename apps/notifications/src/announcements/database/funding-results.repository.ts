@@ -2,46 +2,61 @@ import type { FundingUnit } from '@ki/contracts';
 import type { EntityManager } from 'typeorm';
 import type { FundingFacts } from '../domain/announcement';
 
+/** A result of the ledger for an opening, with the id of the event that carried it. */
+export interface ArrivingFundingResult {
+  openingEventId: string;
+  eventId: string;
+  centreId: string;
+  hostBodyKey: string;
+  funding: FundingFacts;
+}
+
 /**
- * Stores the ledger's result for an opening; false when one was stored before (the first result
- * stands: the ledger decides once per opening).
+ * Stores the ledger's results in one statement; answers the event ids of those stored. A result
+ * for an opening that has one is not stored (the first result stands: the ledger decides once
+ * per opening), nor is a second one for the same opening in `results`.
  */
-export async function insertFundingResult(
-  manager: EntityManager,
-  result: { openingEventId: string; eventId: string; centreId: string; hostBodyKey: string; funding: FundingFacts },
-): Promise<boolean> {
-  const { funding } = result;
-  const allocated = funding.outcome === 'allocated' ? funding : undefined;
-  const rejected = funding.outcome === 'rejected' ? funding : undefined;
-  const rows: unknown[] = await manager.query(
+export async function insertFundingResults(manager: EntityManager, results: ArrivingFundingResult[]): Promise<Set<string>> {
+  if (results.length === 0) return new Set();
+  const column = <T>(value: (r: ArrivingFundingResult, allocated?: Allocated, rejected?: Rejected) => T) =>
+    results.map((r) => {
+      const { funding } = r;
+      return value(r, funding.outcome === 'allocated' ? funding : undefined, funding.outcome === 'rejected' ? funding : undefined) ?? null;
+    });
+  const rows: { eventId: string }[] = await manager.query(
     `INSERT INTO funding_results (opening_event_id, event_id, outcome, centre_id, host_body_key, fiscal_year, grant_cents,
                                   teacher_posts_hundredths, komm_an_cents, total_cents, rejection_reason, rejection_detail, known_on,
                                   programme_name, amount_unit, needed_amount, available_amount)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::int[], $7::numeric[], $8::int[],
+                          $9::numeric[], $10::numeric[], $11::text[], $12::text[], $13::date[], $14::text[], $15::text[],
+                          $16::numeric[], $17::numeric[])
      ON CONFLICT DO NOTHING
-     RETURNING opening_event_id`,
+     RETURNING event_id AS "eventId"`,
     [
-      result.openingEventId,
-      result.eventId,
-      funding.outcome,
-      result.centreId,
-      result.hostBodyKey,
-      funding.fiscalYear,
-      allocated?.grantCents ?? null,
-      allocated?.teacherPostsHundredths ?? null,
-      allocated?.kommAnCents ?? null,
-      allocated?.totalCents ?? null,
-      rejected?.reason ?? null,
-      rejected?.detail ?? null,
-      funding.knownOn,
-      rejected?.shortfall?.programmeName ?? null,
-      rejected?.shortfall?.unit ?? null,
-      rejected?.shortfall?.needed ?? null,
-      rejected?.shortfall?.available ?? null,
+      column((r) => r.openingEventId),
+      column((r) => r.eventId),
+      column((r) => r.funding.outcome),
+      column((r) => r.centreId),
+      column((r) => r.hostBodyKey),
+      column((r) => r.funding.fiscalYear),
+      column((_, a) => a?.grantCents),
+      column((_, a) => a?.teacherPostsHundredths),
+      column((_, a) => a?.kommAnCents),
+      column((_, a) => a?.totalCents),
+      column((_, __, r) => r?.reason),
+      column((_, __, r) => r?.detail),
+      column((r) => r.funding.knownOn),
+      column((_, __, r) => r?.shortfall?.programmeName),
+      column((_, __, r) => r?.shortfall?.unit),
+      column((_, __, r) => r?.shortfall?.needed),
+      column((_, __, r) => r?.shortfall?.available),
     ],
   );
-  return rows.length > 0;
+  return new Set(rows.map((r) => r.eventId));
 }
+
+type Allocated = Extract<FundingFacts, { outcome: 'allocated' }>;
+type Rejected = Extract<FundingFacts, { outcome: 'rejected' }>;
 
 interface FundingRow {
   outcome: 'allocated' | 'rejected';

@@ -63,6 +63,15 @@ export async function lockOpening(manager: EntityManager, openingEventId: string
   return rows[0];
 }
 
+/** The openings with these event ids, locked for this transaction in id order, by event id. */
+export async function lockOpenings(manager: EntityManager, openingEventIds: string[]): Promise<Map<string, OpeningRow>> {
+  const rows: OpeningRow[] = await manager.query(
+    `SELECT ${COLUMNS} FROM openings WHERE opened_event_id = ANY($1::text[]) ORDER BY opened_event_id FOR UPDATE`,
+    [openingEventIds],
+  );
+  return new Map(rows.map((r) => [r.openingEventId, r]));
+}
+
 /**
  * The next opening whose wait for its funding is over, locked; openings another instance or a
  * funding handler holds are skipped (they are being dealt with).
@@ -78,8 +87,11 @@ export async function claimOpeningDueForAnnouncement(manager: EntityManager): Pr
   return rows[0];
 }
 
-export async function setOpeningState(manager: EntityManager, openingEventId: string, state: OpeningState): Promise<void> {
-  await manager.query(`UPDATE openings SET state = $2 WHERE opened_event_id = $1`, [openingEventId, state]);
+export async function setOpeningStates(manager: EntityManager, states: { openingEventId: string; state: OpeningState }[]): Promise<void> {
+  await manager.query(
+    `UPDATE openings o SET state = x.state FROM unnest($1::text[], $2::text[]) AS x(id, state) WHERE o.opened_event_id = x.id`,
+    [states.map((s) => s.openingEventId), states.map((s) => s.state)],
+  );
 }
 
 /** Parks a waiting opening with the error that stopped its announcement; false if it is no longer waiting. */
@@ -94,14 +106,10 @@ export async function parkOpening(manager: EntityManager, openingEventId: string
 }
 
 /**
- * Serialises everything that happens to one opening (its arrival, its funding result) across
- * consumers and instances until the transaction ends, so each sees what the other committed.
+ * Serialises everything that happens to these openings (arrival, funding result) across consumers
+ * and instances until the transaction ends, so each sees what the other committed. One statement,
+ * in a fixed order.
  */
-export async function lockOpeningKey(manager: EntityManager, openingEventId: string): Promise<void> {
-  await lockOpeningKeys(manager, [openingEventId]);
-}
-
-/** {@link lockOpeningKey} for several openings in one statement, in a fixed order. */
 export async function lockOpeningKeys(manager: EntityManager, openingEventIds: string[]): Promise<void> {
   if (openingEventIds.length === 0) return;
   await manager.query(

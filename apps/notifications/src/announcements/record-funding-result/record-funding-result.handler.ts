@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EnvelopeAttributes, FundingAllocatedV1, FundingAllocationRejectedV1 } from '@ki/contracts';
-import { NonRetryableError } from '@ki/messaging';
+import { FundingAllocatedV1, FundingAllocationRejectedV1 } from '@ki/contracts';
+import { BatchedEvent, NonRetryableError } from '@ki/messaging';
 import type { EntityManager } from 'typeorm';
-import { Announcer } from '../announce/announcer';
-import { insertFundingResult } from '../database/funding-results.repository';
-import { lockOpening, lockOpeningKey } from '../database/openings.repository';
+import { AnnouncementRequest, Announcer } from '../announce/announcer';
+import { insertFundingResults } from '../database/funding-results.repository';
+import { lockOpeningKeys, lockOpenings } from '../database/openings.repository';
 import { FundingFacts, whenFundingArrives } from '../domain/announcement';
 import { berlinDate } from '../domain/german-format';
 
@@ -61,8 +61,10 @@ export function fundingResultOf(decision: FundingDecision, time: string): Fundin
 }
 
 /**
- * The ledger decided the funding of an opening: announce the waiting opening with it, or follow
- * up an opening announced alone, or keep it until the opening arrives (it travels on another topic).
+ * The ledger decided the funding of openings: announce each waiting opening with its result, or
+ * follow up an opening announced alone, or keep the result until the opening arrives (it travels
+ * on another topic). A chunk's results are locked, stored and announced with one statement for
+ * each kind of read and write.
  */
 @Injectable()
 export class RecordFundingResultHandler {
@@ -70,26 +72,41 @@ export class RecordFundingResultHandler {
 
   constructor(private readonly announcer: Announcer) {}
 
-  async execute(manager: EntityManager, decision: FundingDecision, envelope: EnvelopeAttributes): Promise<void> {
-    const result = fundingResultOf(decision, envelope.time);
-    if (!result) return;
-    await lockOpeningKey(manager, result.openingEventId);
-    const stored = await insertFundingResult(manager, { ...result, eventId: envelope.id });
-    if (!stored) {
-      this.logger.warn(`a second funding result (${envelope.type} ${envelope.id}) for opening ${result.openingEventId} is ignored`);
-      return;
+  async execute(manager: EntityManager, events: BatchedEvent<FundingDecision>[]): Promise<void> {
+    const arriving = events.flatMap((event) => {
+      const result = fundingResultOf(event.payload, event.envelope.time);
+      return result ? [{ event, result: { ...result, eventId: event.envelope.id } }] : [];
+    });
+    if (arriving.length === 0) return;
+    const openingIds = arriving.map(({ result }) => result.openingEventId);
+    await lockOpeningKeys(manager, openingIds);
+    const stored = await insertFundingResults(
+      manager,
+      arriving.map(({ result }) => result),
+    );
+    const openings = await lockOpenings(manager, openingIds);
+    const requests: AnnouncementRequest[] = [];
+    for (const { event, result } of arriving) {
+      if (!stored.has(result.eventId)) {
+        this.logger.warn(
+          `a second funding result (${event.envelope.type} ${event.envelope.id}) for opening ${result.openingEventId} is ignored`,
+        );
+        continue;
+      }
+      const opening = openings.get(result.openingEventId);
+      const inTrace = event.inTrace;
+      switch (whenFundingArrives(opening?.state)) {
+        case 'announce-opening':
+          if (opening) requests.push({ kind: 'opening', opening, funding: result.funding, inTrace });
+          break;
+        case 'announce-follow-up':
+          if (opening) requests.push({ kind: 'funding', opening, funding: result.funding, inTrace });
+          break;
+        case 'keep':
+        case 'nothing':
+          break;
+      }
     }
-    const opening = await lockOpening(manager, result.openingEventId);
-    switch (whenFundingArrives(opening?.state)) {
-      case 'announce-opening':
-        if (opening) await this.announcer.announce(manager, 'opening', opening, result.funding);
-        return;
-      case 'announce-follow-up':
-        if (opening) await this.announcer.announce(manager, 'funding', opening, result.funding);
-        return;
-      case 'keep':
-      case 'nothing':
-        return;
-    }
+    await this.announcer.announceAll(manager, requests);
   }
 }

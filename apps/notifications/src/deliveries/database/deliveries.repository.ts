@@ -5,16 +5,22 @@ import type { EntityManager } from 'typeorm';
 /** Raised when a transaction that created deliveries commits: the dispatcher of this process attempts them at once. */
 export const DELIVERIES_CREATED = 'notifications.deliveries';
 
-/** Creates one pending delivery per active subscriber that wants announcements of `kind`; a repeat creates none. */
-export async function createDeliveries(manager: EntityManager, announcementId: string, kind: AnnouncementKind): Promise<number> {
+/** Creates, for each announcement, one pending delivery per active subscriber that wants its kind; a repeat creates none. */
+export async function createDeliveriesFor(
+  manager: EntityManager,
+  announcements: { announcementId: string; kind: AnnouncementKind }[],
+): Promise<number> {
+  if (announcements.length === 0) return 0;
+  // In the announcements' order, so each subscriber receives them in that order (deliveries go by `seq`).
   const rows: unknown[] = await manager.query(
     `INSERT INTO deliveries (id, announcement_id, subscription_id, channel)
-     SELECT gen_random_uuid(), $1, s.id, s.channel FROM subscriptions s
-     WHERE s.status = 'active' AND $2 = ANY (s.event_kinds)
-     ORDER BY s.created_at, s.id
+     SELECT gen_random_uuid(), a.id, s.id, s.channel
+     FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS a(id, kind, n)
+     JOIN subscriptions s ON s.status = 'active' AND a.kind = ANY (s.event_kinds)
+     ORDER BY a.n, s.created_at, s.id
      ON CONFLICT (announcement_id, subscription_id) DO NOTHING
      RETURNING id`,
-    [announcementId, kind],
+    [announcements.map((a) => a.announcementId), announcements.map((a) => a.kind)],
   );
   if (rows.length > 0) raiseAfterCommit(manager, DELIVERIES_CREATED);
   return rows.length;
