@@ -4,15 +4,25 @@ import fs from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
+/** The file's text, or undefined once the process is gone (the bench then reports its exit). */
+function procFile(pid: number, name: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function cpuTicks(pid: number): number {
   // Fields after the command name, which is in parentheses and may contain spaces.
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = procFile(pid, 'stat');
+  if (stat === undefined) return NaN;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime, stime
 }
 
 function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const match = /VmRSS:\s+(\d+) kB/.exec(procFile(pid, 'status') ?? '');
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
