@@ -1,4 +1,4 @@
-import { ConsumerGroups, EventTypes, topicName, Topics } from '@ki/contracts';
+import { ConsumerGroups, EnvelopeAttributes, EventTypes, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
 import { Kafka } from 'kafkajs';
@@ -276,7 +276,7 @@ describe('announcements of openings and their funding', () => {
 
   it("announces a chunk of funding results in their order: consecutive numbers, deliveries in that order, each event in its own result's trace", async () => {
     const openings = Array.from({ length: 6 }, () => coesfeldOpened());
-    const envelopes = [];
+    const envelopes: EnvelopeAttributes[] = [];
     for (const opened of openings) envelopes.push(await registry.publish(EventTypes.CentreOpenedV1, opened));
     const dataSource = service.app.get(DataSource);
     await eventually(

@@ -236,6 +236,29 @@ describe('webhook deliveries', () => {
       .map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
     expect(delivered).toEqual(opened);
     expect(receiver.received.map((r) => r.status)).toEqual([200, 200, 500, 200, 200, 200, 200]);
+    // Successes are recorded in batches while later ones are posted, the failure after the successes before it.
+    const dataSource = service.app.get(DataSource);
+    await eventually(
+      async () =>
+        expect(
+          await dataSource.query(
+            `SELECT d.status, d.attempts, (SELECT count(*)::int FROM delivery_attempts a WHERE a.delivery_id = d.id) AS logged
+             FROM deliveries d WHERE d.subscription_id = $1 ORDER BY d.seq`,
+            [subscription.id],
+          ),
+        ).toEqual([1, 1, 2, 1, 1, 1].map((n) => ({ status: 'succeeded', attempts: n, logged: n }))),
+      { name: 'every outcome recorded' },
+    );
+    const [{ failures }] = await dataSource.query(`SELECT consecutive_failures AS failures FROM subscriptions WHERE id = $1`, [
+      subscription.id,
+    ]);
+    expect(failures).toBe(0);
+    const [{ events }] = await dataSource.query(
+      `SELECT count(*)::int AS events FROM messaging_outbox
+       WHERE event_type = 'ki.notifications.delivery-succeeded.v1' AND payload::jsonb->>'subscriptionId' = $1`,
+      [subscription.id],
+    );
+    expect(events).toBe(6);
     await call('DELETE', `/subscriptions/${subscription.id}`);
     await receiver.close();
   });

@@ -111,14 +111,25 @@ export async function lockClaim(
   manager: EntityManager,
   claim: Pick<DueDelivery, 'id' | 'leaseUntil'>,
 ): Promise<{ consecutiveFailures: number } | undefined> {
-  const rows: { consecutiveFailures: number }[] = await manager.query(
-    `SELECT s.consecutive_failures AS "consecutiveFailures"
-     FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-     WHERE d.id = $1 AND d.status = 'pending' AND d.next_attempt_at = $2
+  return (await lockClaims(manager, [claim])).get(claim.id);
+}
+
+/** {@link lockClaim} for several claims in one statement, locked in id order: the claims still held, by delivery id. */
+export async function lockClaims(
+  manager: EntityManager,
+  claims: Pick<DueDelivery, 'id' | 'leaseUntil'>[],
+): Promise<Map<string, { consecutiveFailures: number }>> {
+  const rows: { id: string; consecutiveFailures: number }[] = await manager.query(
+    `SELECT d.id, s.consecutive_failures AS "consecutiveFailures"
+     FROM deliveries d
+       JOIN unnest($1::uuid[], $2::timestamptz[]) AS c(id, lease_until) ON d.id = c.id AND d.next_attempt_at = c.lease_until
+       JOIN subscriptions s ON s.id = d.subscription_id
+     WHERE d.status = 'pending'
+     ORDER BY d.id
      FOR NO KEY UPDATE OF d, s`,
-    [claim.id, claim.leaseUntil],
+    [claims.map((c) => c.id), claims.map((c) => c.leaseUntil)],
   );
-  return rows[0];
+  return new Map(rows.map(({ id, consecutiveFailures }) => [id, { consecutiveFailures }]));
 }
 
 /** One attempt as logged. */
@@ -131,21 +142,37 @@ export interface AttemptRecord {
   error: string | null;
 }
 
-export async function recordAttempt(manager: EntityManager, deliveryId: string, attempt: Omit<AttemptRecord, 'attempt'>): Promise<number> {
-  const [{ attempt: n }]: { attempt: number }[] = await manager.query(
-    `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, status_code, error)
-     SELECT $1, count(*) + 1, $2, $3, $4, $5, $6 FROM delivery_attempts WHERE delivery_id = $1
-     RETURNING attempt`,
-    [deliveryId, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.statusCode, attempt.error],
-  );
-  return n;
+export async function recordAttempt(manager: EntityManager, deliveryId: string, attempt: Omit<AttemptRecord, 'attempt'>): Promise<void> {
+  await recordAttempts(manager, [{ deliveryId, ...attempt }]);
 }
 
-export async function markSucceeded(manager: EntityManager, deliveryId: string): Promise<void> {
+/** Logs attempts of different deliveries in one statement, each numbered after its delivery's earlier ones. */
+export async function recordAttempts(
+  manager: EntityManager,
+  attempts: (Omit<AttemptRecord, 'attempt'> & { deliveryId: string })[],
+): Promise<void> {
+  await manager.query(
+    `INSERT INTO delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, status_code, error)
+     SELECT x.id, (SELECT count(*) FROM delivery_attempts a WHERE a.delivery_id = x.id) + 1,
+            x.started_at, x.finished_at, x.outcome, x.status_code, x.error
+     FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::int[], $6::text[])
+       AS x(id, started_at, finished_at, outcome, status_code, error)`,
+    [
+      attempts.map((a) => a.deliveryId),
+      attempts.map((a) => a.startedAt),
+      attempts.map((a) => a.finishedAt),
+      attempts.map((a) => a.outcome),
+      attempts.map((a) => a.statusCode),
+      attempts.map((a) => a.error),
+    ],
+  );
+}
+
+export async function markSucceeded(manager: EntityManager, deliveryIds: string[]): Promise<void> {
   await manager.query(
     `UPDATE deliveries SET status = 'succeeded', attempts = attempts + 1, last_error = NULL, failure_reason = NULL, finished_at = now()
-     WHERE id = $1`,
-    [deliveryId],
+     WHERE id = ANY($1::uuid[])`,
+    [deliveryIds],
   );
 }
 

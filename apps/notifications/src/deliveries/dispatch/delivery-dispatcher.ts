@@ -16,9 +16,11 @@ import {
   DueDelivery,
   giveUpPending,
   lockClaim,
+  lockClaims,
   markFailed,
   markSucceeded,
   recordAttempt,
+  recordAttempts,
   releaseClaims,
   scheduleRetry,
 } from '../database/deliveries.repository';
@@ -133,37 +135,55 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * Attempts one subscriber's deliveries in order and records each outcome; stops at the first
-   * failure (or when the service stops) and releases the claims behind it. The next delivery is
-   * posted while the outcome before it is recorded: a successful post is known before its record,
-   * so order holds. When a record fails, the run stops and that delivery is attempted again when
-   * its claim runs out; if the delivery posted meanwhile is sent again then too, the receiver
-   * already has both and drops the repeats by their webhook-id.
+   * Attempts one subscriber's deliveries in order and records their outcomes; stops at the first
+   * failure (or when the service stops) and releases the claims behind it. Posting does not wait
+   * for recording: while one record is written, the successes posted meanwhile gather and are
+   * recorded together in the next one, so the run goes at the receiver's pace. A success is known
+   * before its record, so order holds. When a record fails, the run stops and its deliveries are
+   * attempted again when their claims run out; the receiver already has them and drops the
+   * repeats by their webhook-id.
    */
   private async deliverRun(run: DueDelivery[], announcements: Map<string, AnnouncementRecord>): Promise<void> {
     let next = 0;
-    // The record under way settles to its failure, if any (never rejects, so it is never unhandled).
-    let recording: Promise<RecordFailed | undefined> = Promise.resolve(undefined);
-    const recorded = async () => {
-      const failed = await recording;
-      recording = Promise.resolve(undefined);
-      if (failed) throw failed;
+    let posted: Attempted[] = [];
+    let failed: RecordFailed | undefined;
+    // The record under way; it starts the next one itself when successes gathered meanwhile.
+    let recording: Promise<void> | undefined;
+    const recordPosted = (): Promise<void> => {
+      const batch = posted;
+      posted = [];
+      return this.dataSource
+        .transaction((manager) => this.recordSuccesses(manager, batch))
+        .then(
+          () => (posted.length > 0 && !failed ? recordPosted() : undefined),
+          (err: unknown) => {
+            failed ??= new RecordFailed(batch[0].delivery.id, err);
+          },
+        );
+    };
+    // Records every success posted so far; a failure is recorded after them, as it happened.
+    const recordAllPosted = async () => {
+      await recording;
+      if (posted.length > 0 && !failed) await recordPosted();
     };
     try {
-      while (next < run.length && !this.loop.stopping) {
+      while (next < run.length && !this.loop.stopping && !failed) {
         const delivery = run[next++];
         const announcement = announcements.get(delivery.announcementId) as AnnouncementRecord;
         const outcome = await this.attempt(delivery, announcement);
-        await recorded();
-        recording = this.dataSource
-          .transaction((manager) => this.record(manager, delivery, announcement, outcome))
-          .then(
-            () => undefined,
-            (err: unknown) => new RecordFailed(delivery.id, err),
-          );
-        if (!outcome.ok) break;
+        if (!outcome.ok) {
+          await recordAllPosted();
+          if (!failed)
+            await this.dataSource
+              .transaction((manager) => this.recordFailure(manager, delivery, announcement, outcome))
+              .catch((err: unknown) => (failed = new RecordFailed(delivery.id, err)));
+          break;
+        }
+        posted.push({ delivery, announcement, outcome });
+        recording ??= recordPosted().finally(() => (recording = undefined));
       }
-      await recorded();
+      await recordAllPosted();
+      if (failed) throw failed;
     } finally {
       await recording;
       await releaseClaims(this.dataSource.manager, run.slice(next)).catch((err: Error) =>
@@ -212,36 +232,59 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async record(manager: EntityManager, delivery: DueDelivery, announcement: AnnouncementRecord, outcome: Outcome): Promise<void> {
+  /** Records successful attempts of one subscriber's run: one statement for each kind of write. */
+  private async recordSuccesses(manager: EntityManager, attempted: Attempted[]): Promise<void> {
+    const claims = await lockClaims(
+      manager,
+      attempted.map(({ delivery }) => delivery),
+    );
+    await recordAttempts(
+      manager,
+      attempted.map(({ delivery, outcome }) => ({ deliveryId: delivery.id, ...attemptOf(outcome) })),
+    );
+    const held = attempted.filter(({ delivery }) => {
+      if (claims.has(delivery.id)) return true;
+      // Someone else decided about the delivery meanwhile; the attempt stays in the log only.
+      this.logger.warn(`delivery ${delivery.id}: its claim ended during the attempt, the outcome is logged but changes nothing`);
+      return false;
+    });
+    if (held.length === 0) return;
+    await markSucceeded(
+      manager,
+      held.map(({ delivery }) => delivery.id),
+    );
+    // Most successes follow a success: the subscriber row is written only to end a run of failures.
+    if (held.some(({ delivery }) => (claims.get(delivery.id)?.consecutiveFailures ?? 0) > 0))
+      await setFailureRun(manager, held[0].delivery.subscriptionId, 0, null);
+    await this.outbox.addEncoded(
+      manager,
+      held.map(({ delivery, announcement }) =>
+        this.outbox.encode(
+          EventTypes.AnnouncementDeliverySucceededV1,
+          { ...deliveryFacts(delivery, announcement), attempts: delivery.attempts + 1 },
+          { correlationId: announcement.correlationId },
+        ),
+      ),
+    );
+  }
+
+  /** Records a failed attempt: a retry later, or giving up, and the subscriber's run of failures. */
+  private async recordFailure(
+    manager: EntityManager,
+    delivery: DueDelivery,
+    announcement: AnnouncementRecord,
+    outcome: Outcome,
+  ): Promise<void> {
     const origin = { correlationId: announcement.correlationId };
     const attempts = delivery.attempts + 1;
     const claim = await lockClaim(manager, delivery);
-    await recordAttempt(manager, delivery.id, {
-      startedAt: outcome.startedAt,
-      finishedAt: outcome.finishedAt,
-      outcome: outcome.ok ? 'succeeded' : 'failed',
-      statusCode: outcome.statusCode,
-      error: outcome.error,
-    });
+    await recordAttempt(manager, delivery.id, attemptOf(outcome));
     if (!claim) {
       // Someone else decided about the delivery meanwhile; the attempt stays in the log only.
       this.logger.warn(`delivery ${delivery.id}: its claim ended during the attempt, the outcome is logged but changes nothing`);
       return;
     }
-    const common = {
-      deliveryId: delivery.id,
-      announcementId: announcement.id,
-      subscriptionId: delivery.subscriptionId,
-      channel: delivery.channel,
-      hostBodyKey: announcement.hostBodyKey,
-    };
-    if (outcome.ok) {
-      await markSucceeded(manager, delivery.id);
-      // Most successes follow a success: the subscriber row is written only to end a run of failures.
-      if (claim.consecutiveFailures > 0) await setFailureRun(manager, delivery.subscriptionId, 0, null);
-      await this.outbox.add(manager, EventTypes.AnnouncementDeliverySucceededV1, { ...common, attempts }, origin);
-      return;
-    }
+    const common = deliveryFacts(delivery, announcement);
     const error = outcome.error || 'failed';
     const decision = afterFailedAttempt(
       { attempts, consecutiveFailures: claim.consecutiveFailures },
@@ -286,4 +329,32 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       });
     }
   }
+}
+
+/** A delivery posted, with its announcement and the outcome of the attempt. */
+interface Attempted {
+  delivery: DueDelivery;
+  announcement: AnnouncementRecord;
+  outcome: Outcome;
+}
+
+function attemptOf(outcome: Outcome) {
+  return {
+    startedAt: outcome.startedAt,
+    finishedAt: outcome.finishedAt,
+    outcome: outcome.ok ? ('succeeded' as const) : ('failed' as const),
+    statusCode: outcome.statusCode,
+    error: outcome.error,
+  };
+}
+
+/** What the delivery events say about a delivery. */
+function deliveryFacts(delivery: DueDelivery, announcement: AnnouncementRecord) {
+  return {
+    deliveryId: delivery.id,
+    announcementId: announcement.id,
+    subscriptionId: delivery.subscriptionId,
+    channel: delivery.channel,
+    hostBodyKey: announcement.hostBodyKey,
+  };
 }
