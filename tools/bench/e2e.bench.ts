@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     try {
       const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
       ours = await measure(system, pids);
+      system.assertRunning();
       console.log(`e2e-p99-ms ${ms(ours.p99)}`);
       console.log(`e2e-announcement-p99-ms ${ms(ours.announcementP99)}   (target < 250)`);
       console.log(`e2e-sustained-rate ${ours.rate}`);

@@ -17,6 +17,8 @@ const NOTIFICATIONS_KEY = 'ki-dev-notifications-key';
 
 export interface BenchSystem extends Pipeline {
   services: ServiceInstance[];
+  /** Fails, with its last lines, if a service exited during the bench: its figures would be of a restart. */
+  assertRunning(): void;
   close(): Promise<void>;
 }
 
@@ -142,11 +144,18 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     }
   }, 20);
 
+  const assertRunning = () => {
+    for (const service of services)
+      if (service.restarts > 0)
+        throw new Error(`${service.name} exited during the bench; its last lines:\n${service.output.join('').split('\n').slice(-30).join('\n')}`);
+  };
   return {
     name: 'ki-network',
     services,
     times,
+    assertRunning,
     async prepare(count) {
+      assertRunning();
       const ids: string[] = [];
       const { rows } = await withClient(registryDb, (c) =>
         c.query<{ key: string }>(
