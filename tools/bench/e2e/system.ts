@@ -147,7 +147,9 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
   const assertRunning = () => {
     for (const service of services)
       if (service.restarts > 0)
-        throw new Error(`${service.name} exited during the bench; its last lines:\n${service.output.join('').split('\n').slice(-30).join('\n')}`);
+        throw new Error(
+          `${service.name} exited during the bench; its last lines:\n${service.output.join('').split('\n').slice(-30).join('\n')}`,
+        );
   };
   return {
     name: 'ki-network',
