@@ -73,7 +73,8 @@ class ChunkFailed extends Error {}
 class InboxOverlap extends Error {}
 
 const INBOX_TABLE = `messaging_inbox (consumer_group, topic, partition, event_id, event_type, "offset", correlation_id)`;
-const INBOX_ROWS = `unnest($4::text[], $5::text[], $6::bigint[], $7::text[]) AS x(event_id, event_type, "offset", correlation_id)`;
+/** The rows as one JSON array: serialised natively, where text arrays would be escaped element by element. */
+const INBOX_ROWS = `json_to_recordset($4::json) AS x(event_id text, event_type text, "offset" bigint, correlation_id text)`;
 /** Fails on an event recorded before (or twice in the chunk): the primary key refuses it. */
 const INBOX_INSERT_NEW = `
   INSERT INTO ${INBOX_TABLE}
@@ -498,10 +499,14 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
       this.options.groupId,
       relevant[0].topic,
       relevant[0].partition,
-      relevant.map((d) => d.envelope?.id),
-      relevant.map((d) => d.envelope?.type),
-      relevant.map((d) => d.message.offset),
-      relevant.map((d) => d.envelope?.correlationId),
+      JSON.stringify(
+        relevant.map((d) => ({
+          event_id: d.envelope?.id,
+          event_type: d.envelope?.type,
+          offset: d.message.offset,
+          correlation_id: d.envelope?.correlationId,
+        })),
+      ),
     ];
   }
 
