@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: installs what is missing, starts the local broker if needed, runs the
 // benchmarks and prints each rate and one `ratio <name> <value>` line per comparison.
-// BENCH_ONLY=messaging,ledger,e2e,bare,replay (any of them) runs only those parts.
+// BENCH_ONLY=messaging,ledger,e2e,bare,replay,console (any of them) runs only those parts.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensureNodeModules, fail, repoRoot } from '../dev/bootstrap.mjs';
@@ -20,14 +20,15 @@ async function main() {
     KI_TEST_POSTGRES_URL: process.env.KI_TEST_POSTGRES_URL ?? serverUrl(),
     KI_TEST_KAFKA_BROKERS: kafka.bootstrap,
   };
-  const only = (process.env.BENCH_ONLY ?? 'messaging,ledger,e2e,bare,replay').split(',');
+  const only = (process.env.BENCH_ONLY ?? 'messaging,ledger,e2e,bare,replay,console').split(',');
   const parts = [
     ['tools/bench/messaging.bench.ts', ['messaging']],
     ['apps/funding-ledger/src/bench/allocation.bench.ts', ['ledger']],
     ['tools/bench/e2e.bench.ts', ['e2e', 'bare']],
     ['apps/notifications/src/bench/replay.bench.ts', ['replay']],
+    ['tools/bench/console.bench.ts', ['console']],
   ].filter(([, names]) => names.some((name) => only.includes(name)));
-  // Messaging (inbox, outbox relay) first, then the ledger's allocation path, the whole flow and the rebuild.
+  // Messaging (inbox, outbox relay) first, then the ledger's allocation path, the whole flow, the rebuild and the console's memory.
   let status = 0;
   try {
     for (const [script] of parts) {
