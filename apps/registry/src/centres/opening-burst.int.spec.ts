@@ -25,9 +25,14 @@ describe('a burst of openings while the statewide counter is locked', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
-  it("waits for its turn without holding the connections other requests need, then opens every centre in order, each event in its own request's trace; a refused opening among them fails alone", async () => {
-    const dataSource = registry.app.get(DataSource);
-    const keys: { key: string }[] = await dataSource.query(`SELECT key FROM host_bodies ORDER BY key LIMIT $1`, [BURST + 1]);
+  /** Registers centres of `count` host bodies that have none; answers their ids. */
+  async function registerCentres(count: number): Promise<string[]> {
+    const keys: { key: string }[] = await registry.app
+      .get(DataSource)
+      .query(
+        `SELECT h.key FROM host_bodies h WHERE NOT EXISTS (SELECT 1 FROM centres c WHERE c.host_body_key = h.key) ORDER BY h.key LIMIT $1`,
+        [count],
+      );
     const ids: string[] = [];
     for (const { key } of keys) {
       const res = await call('POST', '/centres', {
@@ -40,7 +45,13 @@ describe('a burst of openings while the statewide counter is locked', () => {
       expect(res.status).toBe(201);
       ids.push(String(((await res.json()) as { id: string }).id));
     }
-    // Registered and left unopened: its opening with a future date is refused after it took an ordinal.
+    return ids;
+  }
+
+  it("waits for its turn without holding the connections other requests need, then opens every centre in order, each event in its own request's trace; a refused opening among them fails alone", async () => {
+    const dataSource = registry.app.get(DataSource);
+    const ids = await registerCentres(BURST + 1);
+    // Registered and left unopened: its opening with a future date is refused in the same group, and takes no ordinal.
     const spare = ids.pop() as string;
     const [{ last }] = await dataSource.query(`SELECT last FROM opening_ordinals`);
 
@@ -82,21 +93,7 @@ describe('a burst of openings while the statewide counter is locked', () => {
 
   it('opens the group again one by one when a statement fails, so only the failing opening fails', async () => {
     const dataSource = registry.app.get(DataSource);
-    const keys: { key: string }[] = await dataSource.query(
-      `SELECT h.key FROM host_bodies h WHERE NOT EXISTS (SELECT 1 FROM centres c WHERE c.host_body_key = h.key) ORDER BY h.key LIMIT 4`,
-    );
-    const ids: string[] = [];
-    for (const { key } of keys) {
-      const res = await call('POST', '/centres', {
-        hostBodyKey: key,
-        name: `Kommunales Integrationszentrum ${key}`,
-        hostAuthority: 'Verwaltung',
-        address: 'Rathausplatz 1, 40000 Stadt',
-        contactEmail: 'ki@example.org',
-      });
-      expect(res.status).toBe(201);
-      ids.push(String(((await res.json()) as { id: string }).id));
-    }
+    const ids = await registerCentres(4);
     const trapped = ids[2];
     // The database refuses to open one centre, as a broken row or constraint would.
     await dataSource.query(`CREATE FUNCTION refuse_opening() RETURNS trigger LANGUAGE plpgsql AS $$
