@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, ensureTopics } from '@ki/messaging';
-import { coesfeldOpened, createTestDatabase, eventually, freePort } from '@ki/testing';
+import { coesfeldOpened, createTestDatabase, deleteTopicsWithPrefix, eventually, freePort } from '@ki/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { ServiceInstance, waitHealthy } from '../chaos/system';
@@ -104,7 +104,6 @@ async function operatorRound(console_: ServiceInstance, i: number): Promise<numb
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('bench_console');
-  const admin = kafka.admin();
   let instance: ServiceInstance | undefined;
   try {
     await ensureTopics(kafka, prefix);
@@ -155,10 +154,7 @@ async function main(): Promise<void> {
   } finally {
     await instance?.close();
     await database.drop();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    await admin.deleteTopics({ topics: mine });
-    await admin.disconnect();
+    await deleteTopicsWithPrefix(kafka, prefix);
   }
 }
 

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, KafkaEventsServer, messagingMigrations, MessagingMetrics, OutboxRelay } from '@ki/messaging';
 import { kafkaJsSecurity, readKafkaSecurity } from '@ki/platform';
-import { ConsumeTimer, rawConsume } from '@ki/testing';
+import { ConsumeTimer, deleteTopicsWithPrefix, rawConsume } from '@ki/testing';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Message } from 'kafkajs';
 import { Client } from 'pg';
@@ -167,11 +167,7 @@ async function main() {
     await dataSource.destroy();
     await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
     await admin.end();
-    const kafkaAdmin = kafka.admin();
-    await kafkaAdmin.connect();
-    const mine = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(prefix));
-    await kafkaAdmin.deleteTopics({ topics: mine });
-    await kafkaAdmin.disconnect();
+    await deleteTopicsWithPrefix(kafka, prefix);
   }
 }
 

@@ -60,3 +60,15 @@ export async function committedTotal(kafka: Kafka, groupId: string, topic: strin
     await admin.disconnect();
   }
 }
+
+/** Deletes the topics whose names start with `prefix` (a run's own topics). */
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}

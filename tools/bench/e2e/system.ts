@@ -3,7 +3,7 @@
 // webhook receiver subscribed to the announcements. Hop times are read from the topics (the time
 // each event was sent) and from the receiver, never from the services' counters.
 import { EventTypes, topicName, Topics } from '@ki/contracts';
-import { createTestDatabase, eventually, freePort, TestDatabase, waitForGroupToCatchUp } from '@ki/testing';
+import { createTestDatabase, deleteTopicsWithPrefix, eventually, freePort, TestDatabase, waitForGroupToCatchUp } from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -205,11 +205,7 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
       await Promise.all(services.map((s) => s.close()));
       await webhook.close();
       for (const d of databases) await d.drop();
-      const admin = kafka.admin();
-      await admin.connect();
-      const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: mine });
-      await admin.disconnect();
+      await deleteTopicsWithPrefix(kafka, prefix);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
