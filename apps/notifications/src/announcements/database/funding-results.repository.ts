@@ -18,12 +18,9 @@ export interface ArrivingFundingResult {
  */
 export async function insertFundingResults(manager: EntityManager, results: ArrivingFundingResult[]): Promise<Set<string>> {
   if (results.length === 0) return new Set();
-  const column = <T>(value: (r: ArrivingFundingResult, allocated?: Allocated, rejected?: Rejected) => T) =>
-    results.map((r) => {
-      const { funding } = r;
-      return value(r, funding.outcome === 'allocated' ? funding : undefined, funding.outcome === 'rejected' ? funding : undefined) ?? null;
-    });
-  const rows: { eventId: string }[] = await manager.query(
+  const rows = results.map(fundingRow);
+  const column = <K extends keyof FundingResultRow>(key: K) => rows.map((r) => r[key]);
+  const stored: { eventId: string }[] = await manager.query(
     `INSERT INTO funding_results (opening_event_id, event_id, outcome, centre_id, host_body_key, fiscal_year, grant_cents,
                                   teacher_posts_hundredths, komm_an_cents, total_cents, rejection_reason, rejection_detail, known_on,
                                   programme_name, amount_unit, needed_amount, available_amount)
@@ -33,30 +30,54 @@ export async function insertFundingResults(manager: EntityManager, results: Arri
      ON CONFLICT DO NOTHING
      RETURNING event_id AS "eventId"`,
     [
-      column((r) => r.openingEventId),
-      column((r) => r.eventId),
-      column((r) => r.funding.outcome),
-      column((r) => r.centreId),
-      column((r) => r.hostBodyKey),
-      column((r) => r.funding.fiscalYear),
-      column((_, a) => a?.grantCents),
-      column((_, a) => a?.teacherPostsHundredths),
-      column((_, a) => a?.kommAnCents),
-      column((_, a) => a?.totalCents),
-      column((_, __, r) => r?.reason),
-      column((_, __, r) => r?.detail),
-      column((r) => r.funding.knownOn),
-      column((_, __, r) => r?.shortfall?.programmeName),
-      column((_, __, r) => r?.shortfall?.unit),
-      column((_, __, r) => r?.shortfall?.needed),
-      column((_, __, r) => r?.shortfall?.available),
+      column('openingEventId'),
+      column('eventId'),
+      column('outcome'),
+      column('centreId'),
+      column('hostBodyKey'),
+      column('fiscalYear'),
+      column('grantCents'),
+      column('teacherPostsHundredths'),
+      column('kommAnCents'),
+      column('totalCents'),
+      column('reason'),
+      column('detail'),
+      column('knownOn'),
+      column('programmeName'),
+      column('unit'),
+      column('needed'),
+      column('available'),
     ],
   );
-  return new Set(rows.map((r) => r.eventId));
+  return new Set(stored.map((r) => r.eventId));
 }
 
-type Allocated = Extract<FundingFacts, { outcome: 'allocated' }>;
-type Rejected = Extract<FundingFacts, { outcome: 'rejected' }>;
+/** A result as one row of `funding_results`, in the order of its columns. */
+function fundingRow({ openingEventId, eventId, centreId, hostBodyKey, funding }: ArrivingFundingResult) {
+  const allocated = funding.outcome === 'allocated' ? funding : undefined;
+  const rejected = funding.outcome === 'rejected' ? funding : undefined;
+  return {
+    openingEventId,
+    eventId,
+    outcome: funding.outcome,
+    centreId,
+    hostBodyKey,
+    fiscalYear: funding.fiscalYear,
+    grantCents: allocated?.grantCents ?? null,
+    teacherPostsHundredths: allocated?.teacherPostsHundredths ?? null,
+    kommAnCents: allocated?.kommAnCents ?? null,
+    totalCents: allocated?.totalCents ?? null,
+    reason: rejected?.reason ?? null,
+    detail: rejected?.detail ?? null,
+    knownOn: funding.knownOn,
+    programmeName: rejected?.shortfall?.programmeName ?? null,
+    unit: rejected?.shortfall?.unit ?? null,
+    needed: rejected?.shortfall?.needed ?? null,
+    available: rejected?.shortfall?.available ?? null,
+  };
+}
+
+type FundingResultRow = ReturnType<typeof fundingRow>;
 
 interface FundingRow {
   outcome: 'allocated' | 'rejected';
