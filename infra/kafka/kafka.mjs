@@ -343,9 +343,16 @@ function formatStorage(s) {
   }
 }
 
-/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
-function randomUUIDBase64() {
-  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. Never one that starts
+ * with "-" (one in 64 would): the storage tool would take it for an option, as Kafka's own
+ * `random-uuid` avoids.
+ */
+export function randomUUIDBase64() {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function readPid(node) {
