@@ -1,5 +1,5 @@
 import { topicName } from '@ki/contracts';
-import { Kafka, Producer, TopicMessages } from 'kafkajs';
+import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { BackoffPolicy, backoffDelay, onCommitSignal } from '@ki/platform';
 import { MessagingMetrics } from './metrics';
@@ -20,12 +20,57 @@ export interface OutboxRelayOptions {
   log: { warn(msg: string): void; error(msg: string): void; log(msg: string): void };
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   seq: string;
   topic: string;
   message_key: string;
   headers: Record<string, string>;
   payload: string;
+}
+
+/** The rows of one partition, in seq order: what one produce request carries. */
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  rows: OutboxRow[];
+}
+
+const partitionOf = Partitioners.DefaultPartitioner();
+
+/**
+ * Groups rows by the partition Kafka's default partitioner gives their key (the one the
+ * producer would choose), keeping seq order within each partition.
+ */
+export function partitionBatches(
+  rows: OutboxRow[],
+  topicOf: (row: OutboxRow) => string,
+  partitionCounts: Map<string, number>,
+): PartitionBatch[] {
+  const batches = new Map<string, PartitionBatch>();
+  const metadata = new Map<string, { partitionId: number; leader: number }[]>();
+  for (const row of rows) {
+    const topic = topicOf(row);
+    let partitionMetadata = metadata.get(topic);
+    if (!partitionMetadata) {
+      const count = partitionCounts.get(topic);
+      if (!count) throw new Error(`no partition count known for topic ${topic}`);
+      partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0 }));
+      metadata.set(topic, partitionMetadata);
+    }
+    const partition = partitionOf({ topic, partitionMetadata: partitionMetadata as never, message: { key: row.message_key, value: null } });
+    const id = `${topic}:${partition}`;
+    const batch = batches.get(id);
+    if (batch) batch.rows.push(row);
+    else batches.set(id, { topic, partition, rows: [row] });
+  }
+  return [...batches.values()];
+}
+
+/** What one send achieved: the rows Kafka acknowledged, and the partitions it did not (with the first error). */
+interface SendResult {
+  acked: OutboxRow[];
+  failed: PartitionBatch[];
+  error?: unknown;
 }
 
 /** A lock id for pg_try_advisory_lock: only one relay per database sends, so order per key holds. */
@@ -48,19 +93,27 @@ export function producerStateLost(err: unknown): boolean {
 
 /**
  * Sends outbox rows to Kafka in `seq` order with the idempotent producer (acks=all) and marks them
- * sent. One relay per database holds an advisory lock; others wait as standby. A failed send
- * (broker or partition leader down) is retried with backoff by the same producer: it sends the
- * batch again under the same producer id and sequence numbers, so a batch that Kafka had written
- * without the relay hearing of it is not written twice. Only when the broker no longer knows the
- * producer's state (its id or sequence) does a new producer take over; a batch in doubt may then
- * be sent twice. Nothing is marked sent that Kafka did not acknowledge, so an event is never lost,
- * and consumers deduplicate on ce_id.
+ * sent. One relay per database holds an advisory lock; others wait as standby.
+ *
+ * Each partition's rows go in a produce request of their own, so the relay knows for each
+ * partition whether Kafka acknowledged them: a send spanning several brokers fails as a whole
+ * after some brokers may have written their part, and sending all of it again would write those
+ * parts twice. The rows of a partition whose send failed are in doubt: the next round sends exactly
+ * those rows again, before anything else, under the same producer id and sequence numbers, so a
+ * batch the broker wrote without the relay hearing of it is recognised and not written twice.
+ * Only when the broker no longer knows the producer's state (its id or sequence) does a new
+ * producer take over; a batch in doubt may then be written twice. Nothing is marked sent that
+ * Kafka did not acknowledge, so an event is never lost, and consumers deduplicate on ce_id.
  */
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private lockHolder?: QueryRunner;
   private producer?: Producer;
+  private admin?: Admin;
+  private readonly partitionCounts = new Map<string, number>();
+  /** Partitions whose last send failed: sent again exactly as before, ahead of newer rows. */
+  private inDoubt: PartitionBatch[] = [];
   private wake?: () => void;
   /** A commit added events while the relay was busy: the next idle pause is skipped, they may not have been read. */
   private eventsAdded = false;
@@ -98,6 +151,7 @@ export class OutboxRelay {
     this.poke();
     await this.loop;
     await this.producer?.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
     await this.releaseLock();
   }
 
@@ -121,6 +175,8 @@ export class OutboxRelay {
         const delay = backoffDelay(failures, this.options.backoff ?? { initialMs: 500, maxMs: 30_000 });
         this.options.log.warn(`outbox relay: ${(err as Error).message}; retrying in ${delay} ms`);
         if (producerStateLost(err)) await this.resetProducer();
+        // Read again before the next send, in case partitions were added.
+        this.partitionCounts.clear();
         await this.releaseLockIfDead();
         await this.pause(delay);
       }
@@ -138,31 +194,46 @@ export class OutboxRelay {
   private async sendBatches(): Promise<number> {
     const q = this.lockHolder as QueryRunner;
     const limit = this.options.batchSize ?? 1000;
+    let sent = await this.resendInDoubt(q);
     let rows = await this.readUnsent(q, limit, []);
     if (rows.length === 0) {
       await this.updateBacklog(true);
-      return 0;
+      return sent;
     }
     let acked: OutboxRow[] = [];
-    let sent = 0;
     // Bounded, so the loop gets to pruning and to stopping under a steady stream of events.
     for (let round = 0; rows.length > 0 && round < 50 && this.running; round++) {
       const inFlight = rows;
       const [send, next] = await Promise.allSettled([
-        this.send(inFlight),
+        this.partitioned(inFlight).then((batches) => this.send(batches)),
         this.markSent(q, acked).then(() => (inFlight.length < limit ? [] : this.readUnsent(q, limit, inFlight))),
       ]);
+      if (send.status === 'rejected') throw send.reason;
+      acked = send.value.acked;
+      this.inDoubt = send.value.failed;
       // The database failed: the acknowledged rows stay unmarked and are sent again (consumers deduplicate).
       if (next.status === 'rejected') throw next.reason;
-      // Kafka failed: the previous batch is marked by now, this one is not and is sent again.
-      if (send.status === 'rejected') throw send.reason;
-      acked = inFlight;
+      // Kafka failed for some partitions: the others' rows are marked, these are sent again next round.
+      if (this.inDoubt.length > 0) {
+        await this.markSent(q, acked);
+        throw send.value.error;
+      }
       sent += inFlight.length;
       rows = next.value;
     }
     await this.markSent(q, acked);
     await this.updateBacklog(false);
     return sent;
+  }
+
+  /** Sends again exactly the partitions' rows whose send failed last; throws while any still fails. */
+  private async resendInDoubt(q: QueryRunner): Promise<number> {
+    if (this.inDoubt.length === 0) return 0;
+    const { acked, failed, error } = await this.send(this.inDoubt);
+    this.inDoubt = failed;
+    await this.markSent(q, acked);
+    if (failed.length > 0) throw error;
+    return acked.length;
   }
 
   private readUnsent(q: QueryRunner, limit: number, inFlight: OutboxRow[]): Promise<OutboxRow[]> {
@@ -173,20 +244,52 @@ export class OutboxRelay {
     );
   }
 
-  /** Sends rows with one request; consecutive rows of one topic form one entry, so Kafka receives them in seq order per key. */
-  private async send(rows: OutboxRow[]): Promise<void> {
-    const topicMessages: TopicMessages[] = [];
-    for (const row of rows) {
-      const topic = topicName(row.topic as never, this.options.topicPrefix);
-      const message = { key: row.message_key, value: row.payload, headers: row.headers };
-      const last = topicMessages[topicMessages.length - 1];
-      if (last?.topic === topic) last.messages.push(message);
-      else topicMessages.push({ topic, messages: [message] });
+  /** The rows grouped by the partition their key goes to; partition counts are read from Kafka once per topic. */
+  private async partitioned(rows: OutboxRow[]): Promise<PartitionBatch[]> {
+    const topicOf = (row: OutboxRow) => topicName(row.topic as never, this.options.topicPrefix);
+    const unknown = [...new Set(rows.map(topicOf))].filter((topic) => !this.partitionCounts.has(topic));
+    if (unknown.length > 0) {
+      const admin = await this.connectedAdmin();
+      for (const topic of (await admin.fetchTopicMetadata({ topics: unknown })).topics)
+        this.partitionCounts.set(topic.name, topic.partitions.length);
     }
-    const producer = await this.connectedProducer();
-    await producer.sendBatch({ topicMessages, acks: -1 });
-    for (const t of topicMessages) this.options.metrics.published.inc({ topic: t.topic }, t.messages.length);
-    this.lastSentAt = new Date();
+    return partitionBatches(rows, topicOf, this.partitionCounts);
+  }
+
+  /** Sends each partition's rows with a request of its own, all at once; never throws, it reports what failed. */
+  private async send(batches: PartitionBatch[]): Promise<SendResult> {
+    const result: SendResult = { acked: [], failed: [] };
+    let producer: Producer;
+    try {
+      producer = await this.connectedProducer();
+    } catch (error) {
+      return { acked: [], failed: batches, error };
+    }
+    const outcomes = await Promise.allSettled(
+      batches.map((b) =>
+        producer.sendBatch({
+          acks: -1,
+          topicMessages: [
+            {
+              topic: b.topic,
+              messages: b.rows.map((r) => ({ partition: b.partition, key: r.message_key, value: r.payload, headers: r.headers })),
+            },
+          ],
+        }),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      const batch = batches[i];
+      if (outcome.status === 'fulfilled') {
+        result.acked.push(...batch.rows);
+        this.options.metrics.published.inc({ topic: batch.topic }, batch.rows.length);
+      } else {
+        result.failed.push(batch);
+        result.error ??= outcome.reason;
+      }
+    });
+    if (result.acked.length > 0) this.lastSentAt = new Date();
+    return result;
   }
 
   private async markSent(q: QueryRunner, rows: OutboxRow[]): Promise<void> {
@@ -207,6 +310,7 @@ export class OutboxRelay {
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPruneAt < 60_000) return;
     this.lastPruneAt = Date.now();
+    this.partitionCounts.clear(); // read again, in case partitions were added
     const retentionMs = this.options.retentionMs ?? 7 * 24 * 3600_000;
     await this.lockHolder?.query(`DELETE FROM messaging_outbox WHERE sent_at < now() - $1::interval`, [
       `${Math.round(retentionMs / 1000)} seconds`,
@@ -247,6 +351,14 @@ export class OutboxRelay {
     await producer.connect();
     this.producer = producer;
     return producer;
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
+    if (this.admin) return this.admin;
+    const admin = this.options.kafka.admin({ retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 } });
+    await admin.connect();
+    this.admin = admin;
+    return admin;
   }
 
   /** A new producer (new producer id, fresh sequence numbers), when the broker lost the old one's state. */
