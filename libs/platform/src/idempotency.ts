@@ -53,6 +53,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The fingerprint of a request body under which its Idempotency-Key is stored. */
+export function bodyHash(body: unknown): string {
+  return createHash('sha256')
+    .update(canonical(body ?? null))
+    .digest('hex');
+}
+
 /** Fields of a response that are never stored for a replay: secrets are shown once, by the first answer only. */
 const UNSTORED_FIELDS = new Set(['secret']);
 
@@ -71,15 +78,21 @@ function storable(value: unknown): unknown {
 /**
  * `Idempotency-Key` on POST: the same key from the same API key with the same body returns the
  * first successful response (with `Idempotent-Replayed: true`); the same key with another body is
- * 422; a repeat while the first is still running is 409. Failed requests are not stored, so they
- * can be retried. The scope is method, path and the caller's API key, so one caller can neither
- * read nor block another's answers. A replay holds no secret (a webhook's secret is in the first
- * answer only). Keys are kept for 24 hours; a timer deletes older ones.
+ * 422; a repeat while the first is still running is 409 with `Retry-After`. Failed requests are
+ * not stored, so they can be retried. A claim that got no answer within 30 s was
+ * abandoned (its process died mid-request): the same request takes it over and runs again, so a
+ * crash does not block a key for a day; an effect the lost request had committed is then met by
+ * the domain's own checks (an open centre is not opened twice). The scope is method, path and the
+ * caller's API key, so one caller can neither read nor block another's answers. A replay holds no
+ * secret (a webhook's secret is in the first answer only). Keys are kept for 24 hours; a timer
+ * deletes older ones.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBootstrap, OnApplicationShutdown {
   /** Keys are honoured for a day. */
   private static readonly RETENTION = '24 hours';
+  /** A request still unanswered after this long is taken to have died with its process. */
+  static readonly CLAIM_TIMEOUT_SECONDS = 30;
   private pruneTimer?: NodeJS.Timeout;
 
   constructor(
@@ -107,21 +120,31 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
       throw new BadRequestException('Idempotency-Key must be 1 to 200 letters, digits or ._:-');
     }
     const scope = `${req.method} ${req.path} ${acceptedApiKey(req)?.name ?? '(no key)'}`;
-    const bodyHash = createHash('sha256')
-      .update(canonical(req.body ?? null))
-      .digest('hex');
+    const hash = bodyHash(req.body);
+    const timeout = `${IdempotencyInterceptor.CLAIM_TIMEOUT_SECONDS} seconds`;
+    // A new key is claimed; so is an abandoned claim of the same request (no answer in time).
     const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO http_idempotency (key, scope, body_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING key`,
-      [key, scope, bodyHash],
+      `INSERT INTO http_idempotency (key, scope, body_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO UPDATE SET created_at = now()
+         WHERE http_idempotency.status IS NULL AND http_idempotency.body_hash = EXCLUDED.body_hash
+           AND http_idempotency.created_at < now() - $4::interval
+       RETURNING key`,
+      [key, scope, hash, timeout],
     );
     if (claimed.length === 0) {
       const [first] = await this.dataSource.query(
-        `SELECT body_hash, status, response FROM http_idempotency WHERE key = $1 AND scope = $2`,
-        [key, scope],
+        `SELECT body_hash, status, response,
+                GREATEST(1, ceil(extract(epoch FROM created_at + $3::interval - now())))::int AS "retryAfter"
+         FROM http_idempotency WHERE key = $1 AND scope = $2`,
+        [key, scope, timeout],
       );
-      if (first.body_hash !== bodyHash)
+      if (first && first.body_hash !== hash)
         throw new UnprocessableEntityException('this Idempotency-Key was used with a different request body');
-      if (first.status === null) throw new ConflictException('a request with this Idempotency-Key is still being processed');
+      // No row: the first request failed and freed the key just now, so a retry runs.
+      if (!first || first.status === null) {
+        res.setHeader('Retry-After', String(first?.retryAfter ?? 1));
+        throw new ConflictException('a request with this Idempotency-Key is still being processed');
+      }
       res.status(first.status);
       res.setHeader('Idempotent-Replayed', 'true');
       return of(first.response);

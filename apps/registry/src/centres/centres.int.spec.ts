@@ -1,6 +1,7 @@
 import { EventTypes, RegisterCentreV1, Topics } from '@ki/contracts';
 import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import { bodyHash, IdempotencyInterceptor } from '@ki/platform';
 import { DataSource } from 'typeorm';
 import { importHistory } from '../history/import-history';
 import { registryService } from '../service';
@@ -86,6 +87,51 @@ describe('the registry', () => {
     const history = (await (await call('GET', `/centres/${created.id}/history`)).json()) as { eventType: string }[];
     expect(history.map((h) => h.eventType)).toEqual(['ki.registry.centre-registered.v1', 'ki.registry.centre-opened.v1']);
     await centres.stop();
+  });
+
+  it('answers 409 with Retry-After while a request with the same Idempotency-Key is unanswered, and takes over a claim its process abandoned', async () => {
+    // What a registry killed mid-request leaves behind: the key claimed, no answer stored.
+    const body = registration('05766');
+    const claimAbandoned = (secondsAgo: number) =>
+      registry.app
+        .get(DataSource)
+        .query(
+          `INSERT INTO http_idempotency (key, scope, body_hash, created_at) VALUES ('register-05766', 'POST /centres ops', $1, now() - make_interval(secs => $2))`,
+          [bodyHash(body), secondsAgo],
+        );
+    const send = () =>
+      fetch(`${registry.url}/centres`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05766' },
+        body: JSON.stringify(body),
+      });
+    await registry.app
+      .get(DataSource)
+      .query(`UPDATE centres SET status = 'closed', closed_on = '2016-01-01' WHERE host_body_key = '05766' AND status = 'open'`);
+
+    await claimAbandoned(IdempotencyInterceptor.CLAIM_TIMEOUT_SECONDS - 10);
+    const whileRunning = await send();
+    expect(whileRunning.status).toBe(409);
+    expect((await json(whileRunning)).message).toBe('a request with this Idempotency-Key is still being processed');
+    expect(Number(whileRunning.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
+    expect(Number(whileRunning.headers.get('retry-after'))).toBeLessThanOrEqual(11);
+
+    await registry.app.get(DataSource).query(`DELETE FROM http_idempotency WHERE key = 'register-05766'`);
+    await claimAbandoned(IdempotencyInterceptor.CLAIM_TIMEOUT_SECONDS + 1);
+    const other = await fetch(`${registry.url}/centres`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05766' },
+      body: JSON.stringify({ ...body, name: 'Another name for the centre' }),
+    });
+    expect(other.status).toBe(422);
+    const takenOver = await send();
+    const replayed = await send();
+
+    expect(takenOver.status).toBe(201);
+    expect(takenOver.headers.get('idempotent-replayed')).toBeNull();
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json(replayed)).id).toBe((await json(takenOver)).id);
   });
 
   it('answers a repeated POST with the same Idempotency-Key and body with the first response, and 422 for another body', async () => {
