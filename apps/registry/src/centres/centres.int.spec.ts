@@ -89,6 +89,18 @@ describe('the registry', () => {
     await centres.stop();
   });
 
+  const registerWithKey = (idempotencyKey: string, body: object) =>
+    fetch(`${registry.url}/centres`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': idempotencyKey },
+      body: JSON.stringify(body),
+    });
+  /** Closes the host body's open centre, if the history import opened one, so it can be registered again. */
+  const closeOpenCentre = (hostBodyKey: string) =>
+    registry.app
+      .get(DataSource)
+      .query(`UPDATE centres SET status = 'closed', closed_on = '2016-01-01' WHERE host_body_key = $1 AND status = 'open'`, [hostBodyKey]);
+
   it('answers 409 with Retry-After while a request with the same Idempotency-Key is unanswered, and takes over a claim its process abandoned', async () => {
     // What a registry killed mid-request leaves behind: the key claimed, no answer stored.
     const body = registration('05766');
@@ -99,18 +111,10 @@ describe('the registry', () => {
           `INSERT INTO http_idempotency (key, scope, body_hash, created_at) VALUES ('register-05766', 'POST /centres ops', $1, now() - make_interval(secs => $2))`,
           [bodyHash(body), secondsAgo],
         );
-    const send = () =>
-      fetch(`${registry.url}/centres`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05766' },
-        body: JSON.stringify(body),
-      });
-    await registry.app
-      .get(DataSource)
-      .query(`UPDATE centres SET status = 'closed', closed_on = '2016-01-01' WHERE host_body_key = '05766' AND status = 'open'`);
+    await closeOpenCentre('05766');
 
     await claimAbandoned(IdempotencyInterceptor.CLAIM_TIMEOUT_SECONDS - 10);
-    const whileRunning = await send();
+    const whileRunning = await registerWithKey('register-05766', body);
     expect(whileRunning.status).toBe(409);
     expect((await json(whileRunning)).message).toBe('a request with this Idempotency-Key is still being processed');
     expect(Number(whileRunning.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
@@ -118,14 +122,10 @@ describe('the registry', () => {
 
     await registry.app.get(DataSource).query(`DELETE FROM http_idempotency WHERE key = 'register-05766'`);
     await claimAbandoned(IdempotencyInterceptor.CLAIM_TIMEOUT_SECONDS + 1);
-    const other = await fetch(`${registry.url}/centres`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05766' },
-      body: JSON.stringify({ ...body, name: 'Another name for the centre' }),
-    });
+    const other = await registerWithKey('register-05766', { ...body, name: 'Another name for the centre' });
     expect(other.status).toBe(422);
-    const takenOver = await send();
-    const replayed = await send();
+    const takenOver = await registerWithKey('register-05766', body);
+    const replayed = await registerWithKey('register-05766', body);
 
     expect(takenOver.status).toBe(201);
     expect(takenOver.headers.get('idempotent-replayed')).toBeNull();
@@ -135,19 +135,11 @@ describe('the registry', () => {
   });
 
   it('answers a repeated POST with the same Idempotency-Key and body with the first response, and 422 for another body', async () => {
-    const send = (body: object) =>
-      fetch(`${registry.url}/centres`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': WRITER, 'idempotency-key': 'register-05770-once' },
-        body: JSON.stringify(body),
-      });
-    await registry.app
-      .get(DataSource)
-      .query(`UPDATE centres SET status = 'closed', closed_on = '2016-01-01' WHERE host_body_key = '05770' AND status = 'open'`);
+    await closeOpenCentre('05770');
 
-    const first = await send(registration('05770'));
-    const repeat = await send(registration('05770'));
-    const other = await send({ ...registration('05770'), name: 'Another name for the centre' });
+    const first = await registerWithKey('register-05770-once', registration('05770'));
+    const repeat = await registerWithKey('register-05770-once', registration('05770'));
+    const other = await registerWithKey('register-05770-once', { ...registration('05770'), name: 'Another name for the centre' });
 
     expect(first.status).toBe(201);
     expect(repeat.status).toBe(201);
