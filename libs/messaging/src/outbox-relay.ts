@@ -247,7 +247,9 @@ export class OutboxRelay {
   /** The rows grouped by the partition their key goes to; partition counts are read from Kafka once per topic. */
   private async partitioned(rows: OutboxRow[]): Promise<PartitionBatch[]> {
     const topicOf = (row: OutboxRow) => topicName(row.topic as never, this.options.topicPrefix);
-    const unknown = [...new Set(rows.map(topicOf))].filter((topic) => !this.partitionCounts.has(topic));
+    const unknown = [...new Set(rows.map((row) => row.topic))]
+      .map((topic) => topicName(topic as never, this.options.topicPrefix))
+      .filter((topic) => !this.partitionCounts.has(topic));
     if (unknown.length > 0) {
       const admin = await this.connectedAdmin();
       for (const topic of (await admin.fetchTopicMetadata({ topics: unknown })).topics)

@@ -140,7 +140,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
       );
       if (first && first.body_hash !== hash)
         throw new UnprocessableEntityException('this Idempotency-Key was used with a different request body');
-      // No row: the first request failed and freed the key just now, so a retry runs.
+      // No row: the first request failed and freed the key just now; a retry after Retry-After runs.
       if (!first || first.status === null) {
         res.setHeader('Retry-After', String(first?.retryAfter ?? 1));
         throw new ConflictException('a request with this Idempotency-Key is still being processed');
