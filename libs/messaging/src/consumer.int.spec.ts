@@ -1,6 +1,16 @@
 import { CentreClosedV1, EventTypes, Topics } from '@ki/contracts';
 import { randomBytes } from 'node:crypto';
-import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
+import {
+  coesfeldOpened,
+  collectMessages,
+  eventually,
+  histogramDelta,
+  readHistograms,
+  startTestService,
+  testKafka,
+  TestService,
+  waitForGroupToCatchUp,
+} from '@ki/testing';
 import { Kafka, Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { encodeEvent } from './envelope-codec';
@@ -47,6 +57,36 @@ describe('consuming with the inbox, retries and dead letters', () => {
     await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     expect(await effectsOf(envelope.id)).toHaveLength(1);
+  });
+
+  it('reports on /metrics how long each message waited for its handlers and until its transaction committed, from its Kafka timestamp', async () => {
+    const scrape = async () => (await fetch(`${probe.url}/metrics`)).text();
+    const series = (text: string, name: string) =>
+      readHistograms(text, name).find((s) => s.labels.group === 'probe' && s.labels.topic === centres);
+    const before = await scrape();
+    const [sentLongAgo, a, b] = ['05578', '05578', '05582'].map((hostBodyKey) =>
+      encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey }), '/ki/test'),
+    );
+
+    await producer.send({
+      topic: centres,
+      messages: [{ ...sentLongAgo.message, timestamp: String(Date.now() - 120_000) }, a.message, b.message],
+    });
+    await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
+
+    const after = await scrape();
+    for (const name of ['ki_consumer_wait_seconds', 'ki_consumer_done_seconds']) {
+      const gained = histogramDelta(series(after, name) ?? { labels: {}, count: 0, sum: 0, buckets: [] }, series(before, name));
+      const within = (bound: number) => gained.buckets.find(([le]) => le === bound)?.[1];
+      expect({ name, count: gained.count, within60: within(60), within300: within(300) }).toEqual({
+        name,
+        count: 3,
+        within60: 2,
+        within300: 3,
+      });
+      expect(gained.sum).toBeGreaterThanOrEqual(120);
+    }
+    for (const { envelope } of [sentLongAgo, a, b]) expect(await effectsOf(envelope.id)).toHaveLength(1);
   });
 
   it('gives only the new events of a redelivered batch an effect when it mixes handled and new ones', async () => {

@@ -57,6 +57,15 @@ interface Delivery {
 const traceOf = (envelope: EnvelopeAttributes) =>
   traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
 
+/** Observes, for each message, the seconds since its Kafka timestamp (clamped at 0: the producer's clock may run ahead). */
+function observeAges(histogram: { observe(seconds: number): void }, messages: KafkaMessage[]): void {
+  const now = Date.now();
+  for (const { timestamp } of messages) {
+    const sent = Number(timestamp);
+    if (sent > 0) histogram.observe(Math.max(0, now - sent) / 1000);
+  }
+}
+
 /** A chunk of several messages that all decoded is handled in one transaction; others one by one. */
 const inOneTransaction = (chunk: Delivery[]) => chunk.length > 1 && chunk.every((d) => !d.failure);
 
@@ -253,6 +262,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
         Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(handled) - 1n)),
       );
     };
+    const wait = this.options.metrics.consumerWait.labels({ group: this.options.groupId, topic });
+    const done = this.options.metrics.consumerDone.labels({ group: this.options.groupId, topic });
+    observeAges(wait, batch.messages);
     const decodeChunk = (start: number) =>
       batch.messages.slice(start, start + chunkSize).map((message) => this.decode(topic, partition, message));
     let opening: Promise<OpenChunk | undefined> | undefined;
@@ -278,6 +290,10 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
             await this.deliverEach(chunk, heartbeat, active);
           }
         } else await this.deliverChunk(chunk, heartbeat, active);
+        observeAges(
+          done,
+          chunk.map((d) => d.message),
+        );
         handled = chunk[chunk.length - 1].message.offset;
         resolveOffset(handled);
         this.lastProgressAt = new Date();
@@ -493,7 +509,7 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     throw new InboxOverlap();
   }
 
-  /** Parameters of the inbox inserts for deliveries of one partition, as column arrays (less to encode and parse than JSON rows). */
+  /** Parameters of the inbox inserts for deliveries of one partition: the group, topic and partition, and the rows as one JSON array. */
   private inboxRows(relevant: Delivery[]): unknown[] {
     return [
       this.options.groupId,

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Buckets of the latency histograms: a few milliseconds (one hop on an idle system) up to a 5-minute outage. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
 /** Prometheus metrics of the messaging layer, registered on the service's own registry. */
 export class MessagingMetrics {
   readonly published: Counter<'topic'>;
@@ -9,6 +12,9 @@ export class MessagingMetrics {
   readonly handlerDuration: Histogram<'group' | 'type'>;
   readonly outboxBacklog: Gauge;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly consumerWait: Histogram<'group' | 'topic'>;
+  readonly consumerDone: Histogram<'group' | 'topic'>;
+  readonly outboxDelay: Histogram<'topic'>;
 
   constructor(registry: Registry) {
     this.published = new Counter({
@@ -47,6 +53,28 @@ export class MessagingMetrics {
       name: 'ki_consumer_lag',
       help: 'Messages behind the partition end, as of the last batch',
       labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    });
+    // Where an event's time goes, hop by hop: the Kafka timestamp is when the producer sent it.
+    this.consumerWait = new Histogram({
+      name: 'ki_consumer_wait_seconds',
+      help: "From a message's Kafka timestamp until its batch reached the group's handlers (in Kafka and the fetch loop)",
+      labelNames: ['group', 'topic'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.consumerDone = new Histogram({
+      name: 'ki_consumer_done_seconds',
+      help: "From a message's Kafka timestamp until the transaction that handled it committed (or it was dead-lettered)",
+      labelNames: ['group', 'topic'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.outboxDelay = new Histogram({
+      name: 'ki_outbox_delay_seconds',
+      help: 'From the start of the transaction that wrote an outbox row until Kafka acknowledged its event',
+      labelNames: ['topic'],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
   }

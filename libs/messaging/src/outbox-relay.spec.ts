@@ -29,6 +29,7 @@ describe('grouping outbox rows into one produce request per partition', () => {
     message_key: key,
     headers: {},
     payload: '{}',
+    created_at: new Date(),
   });
   const counts = new Map([
     ['centres', 3],

@@ -1,6 +1,15 @@
 import { EventTypes, Topics } from '@ki/contracts';
 import { traceIdOf } from '@ki/platform';
-import { coesfeldOpened, collectMessages, eventually, startTestService, testKafka, TestService } from '@ki/testing';
+import {
+  coesfeldOpened,
+  collectMessages,
+  eventually,
+  histogramDelta,
+  readHistograms,
+  startTestService,
+  testKafka,
+  TestService,
+} from '@ki/testing';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { encodeEvent } from './envelope-codec';
@@ -85,6 +94,44 @@ describe('publishing through the transactional outbox', () => {
       .get(DataSource)
       .query(`SELECT count(*)::int AS unsent FROM messaging_outbox WHERE sent_at IS NULL AND event_id = ANY($1)`, [[...ids]]);
     expect(unsent).toBe(0);
+  });
+
+  it('reports on /metrics how long each event took from the start of its transaction until Kafka acknowledged it', async () => {
+    const topic = `${probe.config.kafka.topicPrefix}${Topics.centres}`;
+    const delays = async () =>
+      readHistograms(await (await fetch(`${probe.url}/metrics`)).text(), 'ki_outbox_delay_seconds').find((s) => s.labels.topic === topic);
+    const before = await delays();
+    const [late, fresh] = [coesfeldOpened({ hostBodyKey: '05554' }), coesfeldOpened({ hostBodyKey: '05558' })].map((opened) =>
+      encodeEvent(EventTypes.CentreOpenedV1, opened, '/ki/test'),
+    );
+    // As a transaction that began two minutes ago leaves its row, next to one of a transaction begun now.
+    await probe.app.get(DataSource).query(
+      `INSERT INTO messaging_outbox (event_id, event_type, topic, message_key, headers, payload, created_at)
+       SELECT id, type, $3, key, headers, payload, now() - make_interval(secs => age)
+       FROM unnest($1::text[], $2::text[], $4::text[], $5::jsonb[], $6::text[], $7::int[]) AS x(id, type, key, headers, payload, age)`,
+      [
+        [late.envelope.id, fresh.envelope.id],
+        [late.envelope.type, fresh.envelope.type],
+        Topics.centres,
+        [late.message.key, fresh.message.key],
+        [JSON.stringify(late.message.headers), JSON.stringify(fresh.message.headers)],
+        [late.message.value, fresh.message.value],
+        [120, 0],
+      ],
+    );
+
+    const gained = await eventually(async () => {
+      const delta = histogramDelta((await delays()) ?? { labels: {}, count: 0, sum: 0, buckets: [] }, before);
+      if (delta.count < 2) throw new Error(`${delta.count} of 2 observed`);
+      return delta;
+    });
+
+    expect(gained.count).toBe(2);
+    const within = (bound: number) => gained.buckets.find(([le]) => le === bound)?.[1];
+    expect(within(60)).toBe(1);
+    expect(within(300)).toBe(2);
+    expect(gained.sum).toBeGreaterThanOrEqual(120);
+    expect(gained.sum).toBeLessThan(150);
   });
 
   it('publishes nothing when the change is rolled back after its event was added', async () => {

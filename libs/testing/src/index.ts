@@ -17,3 +17,4 @@ export * from './authorisation-matrix';
 export * from './openapi-document';
 export * from './browser-stack';
 export * from './raw-consume';
+export * from './prometheus';
