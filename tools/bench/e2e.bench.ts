@@ -9,6 +9,7 @@ import os from 'node:os';
 import { startBarePipeline } from './e2e/bare-pipeline';
 import { Pipeline, printStep, runStep, StepReport } from './e2e/load';
 import { printUsage, sampleUsage, Usage } from './e2e/resources';
+import { hopLines, MetricsScrape, scrapeMetrics, ServiceEndpoint } from './e2e/service-hops';
 import { startBenchSystem } from './e2e/system';
 import { highestSustainedRate, percentile, rateSteps, sustained } from './latency';
 
@@ -40,8 +41,11 @@ interface Measured {
   rate: number;
 }
 
-/** The fixed-rate run, then steps up until one is not sustained; `pids` are sampled for memory and CPU. */
-async function measure(pipeline: Pipeline, pids: Record<string, number>): Promise<Measured> {
+/**
+ * The fixed-rate run, then steps up until one is not sustained; `pids` are sampled for memory and
+ * CPU, and the fixed-rate run is split hop by hop from the histograms of `services`.
+ */
+async function measure(pipeline: Pipeline, pids: Record<string, number>, services: ServiceEndpoint[] = []): Promise<Measured> {
   console.log(`\n-- ${pipeline.name}: ${RATE} openings/s for ${SECONDS} s (${load()})`);
   const idle = sampleUsage(pids);
   await new Promise((r) => setTimeout(r, 5000));
@@ -51,9 +55,19 @@ async function measure(pipeline: Pipeline, pids: Record<string, number>): Promis
     console.log(`${pipeline.name}: warm-up of ${warmup.latencies.length} openings at ${RATE}/s for ${WARMUP_SECONDS} s, not counted`);
   }
   const atRate = sampleUsage(pids);
-  const first = await runStep(pipeline, RATE, SECONDS);
+  // Scraped once the centres are registered: the hops of the openings alone.
+  let metricsBefore: MetricsScrape = new Map();
+  const first = await runStep(pipeline, RATE, SECONDS, {
+    whenPrepared: async () => {
+      metricsBefore = await scrapeMetrics(services);
+    },
+  });
   const usageByRate = new Map<number, Record<string, Usage>>([[RATE, atRate.stop()]]);
   printStep(pipeline.name, first, SECONDS);
+  if (services.length > 0) {
+    console.log(`  inside the services at ${RATE}/s (their histograms on /metrics; p50 and p99 estimated from the buckets):`);
+    for (const line of hopLines(metricsBefore, await scrapeMetrics(services))) console.log(`    ${line}`);
+  }
   const steps: StepReport[] = [first];
   for (const rate of STEPS) {
     if (!sustained(steps[steps.length - 1])) break;
@@ -68,7 +82,7 @@ async function measure(pipeline: Pipeline, pids: Record<string, number>): Promis
   if (Object.keys(pids).length > 0) {
     printUsage('idle', idleUsage);
     printUsage(`at ${RATE}/s`, usageByRate.get(RATE) ?? {});
-    if (best > 0) printUsage(`at ${best}/s`, usageByRate.get(best) ?? {});
+    if (best > 0 && best !== RATE) printUsage(`at ${best}/s`, usageByRate.get(best) ?? {});
   }
   return { p99: percentile(first.latencies, 99), announcementP99: percentile(first.hops.announcement, 99), rate: best };
 }
@@ -81,7 +95,7 @@ async function main(): Promise<void> {
     const system = await startBenchSystem(brokers, run, hostBodies);
     try {
       const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
-      ours = await measure(system, pids);
+      ours = await measure(system, pids, system.services);
       system.assertRunning();
       console.log(`e2e-p99-ms ${ms(ours.p99)}`);
       console.log(`e2e-announcement-p99-ms ${ms(ours.announcementP99)}   (target < 250)`);

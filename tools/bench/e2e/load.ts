@@ -33,9 +33,18 @@ export interface StepReport extends StepResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Offers `rate` openings per second for `seconds`, then waits up to `drainMs` for the last ones to complete. */
-export async function runStep(pipeline: Pipeline, rate: number, seconds: number, drainMs = 10_000): Promise<StepReport> {
+/**
+ * Offers `rate` openings per second for `seconds`, then waits up to `drainMs` for the last ones to
+ * complete; `whenPrepared` runs once the openings are ready, before the first one starts.
+ */
+export async function runStep(
+  pipeline: Pipeline,
+  rate: number,
+  seconds: number,
+  { drainMs = 10_000, whenPrepared }: { drainMs?: number; whenPrepared?: () => Promise<void> } = {},
+): Promise<StepReport> {
   const ids = await pipeline.prepare(Math.round(rate * seconds));
+  await whenPrepared?.();
   const done = (id: string) => pipeline.times.get(id)?.webhook !== undefined;
   let started = 0;
   let failedStarts = 0;
