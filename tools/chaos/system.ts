@@ -33,6 +33,8 @@ export class ServiceInstance {
     readonly script: string,
     readonly port: number,
     readonly env: Record<string, string>,
+    /** Arguments for Node.js itself, e.g. `--cpu-prof`. */
+    readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
@@ -40,7 +42,7 @@ export class ServiceInstance {
   }
 
   start(): void {
-    const child = startScriptProcess(this.script, { ...this.env, PORT: String(this.port) }, { capture: true });
+    const child = startScriptProcess(this.script, { ...this.env, PORT: String(this.port) }, { capture: true, nodeArgs: this.nodeArgs });
     const keep = (d: Buffer) => {
       this.output.push(d.toString());
       if (this.output.length > 400) this.output.splice(0, 200);
@@ -76,6 +78,18 @@ export class ServiceInstance {
   async close(): Promise<void> {
     this.closing = true;
     await this.kill();
+  }
+
+  /** Stops for good the way a supervisor does: SIGTERM, so the service drains and exits (and writes a CPU profile); SIGKILL after 30 s. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 

@@ -8,9 +8,14 @@ import { fetchHealth, freePort, repoRoot } from './local';
  * Runs a TypeScript entry point of the repository (e.g. `apps/funding-ledger/src/main.ts`) as a
  * process of its own, the way `npm start` runs the services. Its stderr goes to the test's stderr,
  * or, with `capture`, both streams are readable from the child for the test to collect.
+ * `nodeArgs` go to Node.js itself (e.g. `--cpu-prof`).
  */
-export function startScriptProcess(script: string, env: Record<string, string>, options: { capture?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', script], {
+export function startScriptProcess(
+  script: string,
+  env: Record<string, string>,
+  options: { capture?: boolean; nodeArgs?: string[] } = {},
+): ChildProcess {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), '-r', '@swc-node/register', script], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -100,7 +100,11 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     ],
   ];
   const services: ServiceInstance[] = [];
-  for (const [name, script, env] of spec) services.push(new ServiceInstance(name, script, await freePort(), env));
+  // BENCH_E2E_CPU_PROFILE_DIR: each service writes a CPU profile of its whole run there (`<name>.cpuprofile`, for Chrome DevTools).
+  const profileDir = process.env.BENCH_E2E_CPU_PROFILE_DIR ? path.resolve(process.env.BENCH_E2E_CPU_PROFILE_DIR) : undefined;
+  const profiling = (name: string) =>
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  for (const [name, script, env] of spec) services.push(new ServiceInstance(name, script, await freePort(), env, profiling(name)));
   for (const service of services) service.start();
   await waitHealthy(services, 180_000);
   const [registry, , notifications] = services;
@@ -202,7 +206,8 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     async close() {
       clearInterval(readWebhooks);
       await observer.disconnect();
-      await Promise.all(services.map((s) => s.close()));
+      // A profile is written when the process exits on its own, not when it is killed.
+      await Promise.all(services.map((s) => (profileDir ? s.stop() : s.close())));
       await webhook.close();
       for (const d of databases) await d.drop();
       await deleteTopicsWithPrefix(kafka, prefix);
