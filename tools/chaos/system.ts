@@ -67,11 +67,7 @@ export class ServiceInstance {
 
   /** SIGKILL, as a crash: nothing is drained or committed. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await this.signal('SIGKILL');
   }
 
   /** Stops for good: SIGKILL and no restart. */
@@ -83,13 +79,18 @@ export class ServiceInstance {
   /** Stops for good the way a supervisor does: SIGTERM, so the service drains and exits (and writes a CPU profile); SIGKILL after 30 s. */
   async stop(): Promise<void> {
     this.closing = true;
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
+    await this.signal('SIGTERM');
+    clearTimeout(timer);
+  }
+
+  /** Sends the signal and waits for the process to exit; nothing to do when it has exited. */
+  private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.kill(signal);
     await exited;
-    clearTimeout(timer);
   }
 }
 
