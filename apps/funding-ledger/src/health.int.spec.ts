@@ -15,30 +15,29 @@ describe('health of a service whose broker goes away', () => {
     await broker.destroy();
   });
 
-  it('turns 503 naming kafka while the broker is down and 200 again once it is back, without a restart', async () => {
-    expect((await fetchHealth(ledger.url)).status).toBe(200);
-
-    await broker.stop();
-    const down = await eventually(
+  /** The health answer once it has this status. */
+  const healthTurns = (status: number, name: string, timeout: number) =>
+    eventually(
       async () => {
         const h = await fetchHealth(ledger.url);
-        if (h.status !== 503) throw new Error(`still ${h.status}`);
+        if (h.status !== status) throw new Error(`still ${h.status}: ${JSON.stringify(h.body.error)}`);
         return h;
       },
-      { name: '503 after the broker stopped', timeout: 20_000 },
+      { name, timeout },
     );
+
+  it('turns 503 naming kafka while the broker is down and 200 again once it is back, without a restart', async () => {
+    // On a fresh broker the group coordinator may still be loading: the consumer restarts once, and health says so meanwhile.
+    await healthTurns(200, '200 once the consumer joined its group', 30_000);
+
+    await broker.stop();
+    const down = await healthTurns(503, '503 after the broker stopped', 20_000);
     expect(down.body.status).toBe('error');
     expect(Object.keys(down.body.error ?? {})).toContain('kafka');
     expect(down.body.error?.kafka.status).toBe('down');
     expect(down.body.error?.database).toBeUndefined();
 
     await broker.start();
-    await eventually(
-      async () => {
-        const h = await fetchHealth(ledger.url);
-        if (h.status !== 200) throw new Error(`still ${h.status}: ${JSON.stringify(h.body.error)}`);
-      },
-      { name: '200 after the broker came back', timeout: 60_000 },
-    );
+    await healthTurns(200, '200 after the broker came back', 60_000);
   });
 });
