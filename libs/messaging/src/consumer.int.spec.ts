@@ -5,7 +5,8 @@ import {
   collectMessages,
   eventually,
   histogramDelta,
-  readHistograms,
+  histogramSeries,
+  observedWithin,
   startTestService,
   testKafka,
   TestService,
@@ -61,8 +62,6 @@ describe('consuming with the inbox, retries and dead letters', () => {
 
   it('reports on /metrics how long each message waited for its handlers and until its transaction committed, from its Kafka timestamp', async () => {
     const scrape = async () => (await fetch(`${probe.url}/metrics`)).text();
-    const series = (text: string, name: string) =>
-      readHistograms(text, name).find((s) => s.labels.group === 'probe' && s.labels.topic === centres);
     const before = await scrape();
     const [sentLongAgo, a, b] = ['05578', '05578', '05582'].map((hostBodyKey) =>
       encodeEvent(EventTypes.CentreOpenedV1, coesfeldOpened({ hostBodyKey }), '/ki/test'),
@@ -75,10 +74,10 @@ describe('consuming with the inbox, retries and dead letters', () => {
     await waitForGroupToCatchUp(kafka, probe.groupId('probe'), centres);
 
     const after = await scrape();
+    const labels = { group: 'probe', topic: centres };
     for (const name of ['ki_consumer_wait_seconds', 'ki_consumer_done_seconds']) {
-      const gained = histogramDelta(series(after, name) ?? { labels: {}, count: 0, sum: 0, buckets: [] }, series(before, name));
-      const within = (bound: number) => gained.buckets.find(([le]) => le === bound)?.[1];
-      expect({ name, count: gained.count, within60: within(60), within300: within(300) }).toEqual({
+      const gained = histogramDelta(histogramSeries(after, name, labels), histogramSeries(before, name, labels));
+      expect({ name, count: gained.count, within60: observedWithin(gained, 60), within300: observedWithin(gained, 300) }).toEqual({
         name,
         count: 3,
         within60: 2,

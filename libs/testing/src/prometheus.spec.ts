@@ -1,5 +1,5 @@
 import { Histogram, Registry } from 'prom-client';
-import { histogramDelta, histogramQuantile, readHistograms } from './prometheus';
+import { histogramDelta, histogramQuantile, histogramSeries, observedWithin, readHistograms } from './prometheus';
 
 describe('reading histograms from a Prometheus text exposition', () => {
   const scrape = async (observe: (h: Histogram<'group' | 'topic'>) => void) => {
@@ -46,6 +46,25 @@ describe('reading histograms from a Prometheus text exposition', () => {
         [1, 0],
         [Infinity, 1],
       ],
+    });
+  });
+
+  it('finds one series by some of its labels, or an empty one, and counts what it observed within a bound', async () => {
+    const { text } = await scrape((h) => {
+      h.observe({ group: 'a', topic: 't' }, 0.05);
+      h.observe({ group: 'b', topic: 't' }, 0.5);
+    });
+    const exposition = await text();
+
+    const b = histogramSeries(exposition, 'ki_probe_seconds', { group: 'b' });
+
+    expect(b).toMatchObject({ labels: { group: 'b', topic: 't' }, count: 1 });
+    expect([observedWithin(b, 0.1), observedWithin(b, 1), observedWithin(b, 0.2)]).toEqual([0, 1, undefined]);
+    expect(histogramSeries(exposition, 'ki_probe_seconds', { group: 'c' })).toEqual({
+      labels: { group: 'c' },
+      count: 0,
+      sum: 0,
+      buckets: [],
     });
   });
 

@@ -34,6 +34,17 @@ export function readHistograms(exposition: string, name: string): HistogramSerie
   return [...series.values()];
 }
 
+/** The series of histogram `name` whose labels include `labels`; an empty one when it has no observations yet. */
+export function histogramSeries(exposition: string, name: string, labels: Record<string, string>): HistogramSeries {
+  const matches = (series: HistogramSeries) => Object.entries(labels).every(([key, value]) => series.labels[key] === value);
+  return readHistograms(exposition, name).find(matches) ?? { labels, count: 0, sum: 0, buckets: [] };
+}
+
+/** Observations at or below `bound`, which must be one of the series' bucket bounds. */
+export function observedWithin(series: HistogramSeries, bound: number): number | undefined {
+  return series.buckets.find(([le]) => le === bound)?.[1];
+}
+
 /** What a series gained between two scrapes of the same process. */
 export function histogramDelta(after: HistogramSeries, before?: HistogramSeries): HistogramSeries {
   if (!before) return after;
