@@ -29,7 +29,7 @@ describe('grouping outbox rows into one produce request per partition', () => {
     message_key: key,
     headers: {},
     payload: '{}',
-    created_at: new Date(),
+    created_ms: Date.now(),
   });
   const counts = new Map([
     ['centres', 3],

@@ -26,8 +26,8 @@ export interface OutboxRow {
   message_key: string;
   headers: Record<string, string>;
   payload: string;
-  /** When the transaction that wrote it started (PostgreSQL's `now()`). */
-  created_at: Date;
+  /** When the transaction that wrote it started (PostgreSQL's `now()`), in epoch ms: a number is cheaper to read than a date. */
+  created_ms: number;
 }
 
 /** The rows of one partition, in seq order: what one produce request carries. */
@@ -240,7 +240,7 @@ export class OutboxRelay {
 
   private readUnsent(q: QueryRunner, limit: number, inFlight: OutboxRow[]): Promise<OutboxRow[]> {
     return q.query(
-      `SELECT seq, topic, message_key, headers, payload, created_at FROM messaging_outbox
+      `SELECT seq, topic, message_key, headers, payload, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms FROM messaging_outbox
        WHERE sent_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
       [limit, inFlight.map((r) => r.seq)],
     );
@@ -290,7 +290,7 @@ export class OutboxRelay {
         const delay = this.options.metrics.outboxDelay.labels({ topic: batch.topic });
         const now = Date.now();
         // Clamped: the database's clock may run ahead of this process's.
-        for (const row of batch.rows) delay.observe(Math.max(0, now - row.created_at.getTime()) / 1000);
+        for (const row of batch.rows) delay.observe(Math.max(0, now - row.created_ms) / 1000);
       } else {
         result.failed.push(batch);
         result.error ??= outcome.reason;
