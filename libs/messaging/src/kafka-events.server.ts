@@ -10,6 +10,7 @@ import { readEnvelope } from './envelope-codec';
 import { classifyFailure, failureCode } from './errors';
 import { BatchedEvent, KafkaBatchContext, KafkaEventContext } from './event-context';
 import { MessagingMetrics } from './metrics';
+import type { HistogramSeries } from './message-histogram';
 
 /** Settings of one consumer group of a service. */
 export interface KafkaEventsServerOptions {
@@ -58,7 +59,7 @@ const traceOf = (envelope: EnvelopeAttributes) =>
   traceFrom({ traceparent: envelope.traceparent, correlationId: envelope.correlationId, causationId: envelope.id });
 
 /** Observes, for each message, the seconds since its Kafka timestamp (clamped at 0: the producer's clock may run ahead). */
-function observeAges(histogram: { observe(seconds: number): void }, messages: KafkaMessage[]): void {
+function observeAges(histogram: HistogramSeries, messages: KafkaMessage[]): void {
   const now = Date.now();
   for (const { timestamp } of messages) {
     const sent = Number(timestamp);
@@ -129,7 +130,6 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
   private lastReplacement?: { at: number; attempt: number };
   /** Handlers of this group by event type, resolved once at start. */
   private readonly handlers = new Map<string, MessageHandler>();
-  private readonly durationByType = new Map<string, { observe(seconds: number): void }>();
   private readonly maxAttempts: number;
   private readonly backoff: BackoffPolicy;
 
@@ -572,14 +572,9 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     }
   }
 
-  /** The duration histogram of one event type, with its labels bound once. */
+  /** The duration histogram of one event type. */
   private handlerDuration(type: string) {
-    let bound = this.durationByType.get(type);
-    if (!bound) {
-      bound = this.options.metrics.handlerDuration.labels({ group: this.options.groupId, type });
-      this.durationByType.set(type, bound);
-    }
-    return bound;
+    return this.options.metrics.handlerDuration.labels({ group: this.options.groupId, type });
   }
 
   private async deadLetter(delivery: Delivery, err: unknown, attempts: number): Promise<Outcome> {

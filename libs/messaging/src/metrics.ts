@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { MessageHistogram } from './message-histogram';
 
 /** Buckets of the latency histograms: a few milliseconds (one hop on an idle system) up to a 5-minute outage. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -9,12 +10,12 @@ export class MessagingMetrics {
   readonly consumed: Counter<'group' | 'type' | 'outcome'>;
   readonly retried: Counter<'group' | 'kind'>;
   readonly deadLettered: Counter<'group' | 'code'>;
-  readonly handlerDuration: Histogram<'group' | 'type'>;
+  readonly handlerDuration: MessageHistogram<'group' | 'type'>;
   readonly outboxBacklog: Gauge;
   readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
-  readonly consumerWait: Histogram<'group' | 'topic'>;
-  readonly consumerDone: Histogram<'group' | 'topic'>;
-  readonly outboxDelay: Histogram<'topic'>;
+  readonly consumerWait: MessageHistogram<'group' | 'topic'>;
+  readonly consumerDone: MessageHistogram<'group' | 'topic'>;
+  readonly outboxDelay: MessageHistogram<'topic'>;
 
   constructor(registry: Registry) {
     this.published = new Counter({
@@ -41,13 +42,13 @@ export class MessagingMetrics {
       labelNames: ['group', 'code'],
       registers: [registry],
     });
-    this.handlerDuration = new Histogram({
-      name: 'ki_handler_duration_seconds',
-      help: 'Time to handle one message, transaction included',
-      labelNames: ['group', 'type'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-      registers: [registry],
-    });
+    this.handlerDuration = new MessageHistogram(
+      'ki_handler_duration_seconds',
+      'Time to handle one message, transaction included',
+      ['group', 'type'],
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registry,
+    );
     this.outboxBacklog = new Gauge({ name: 'ki_outbox_backlog', help: 'Outbox messages not yet sent to Kafka', registers: [registry] });
     this.consumerLag = new Gauge({
       name: 'ki_consumer_lag',
@@ -56,26 +57,26 @@ export class MessagingMetrics {
       registers: [registry],
     });
     // Where an event's time goes, hop by hop: the Kafka timestamp is when the producer sent it.
-    this.consumerWait = new Histogram({
-      name: 'ki_consumer_wait_seconds',
-      help: "From a message's Kafka timestamp until its batch reached the group's handlers (in Kafka and the fetch loop)",
-      labelNames: ['group', 'topic'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
-    this.consumerDone = new Histogram({
-      name: 'ki_consumer_done_seconds',
-      help: "From a message's Kafka timestamp until the transaction that handled it committed (or it was dead-lettered)",
-      labelNames: ['group', 'topic'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
-    this.outboxDelay = new Histogram({
-      name: 'ki_outbox_delay_seconds',
-      help: 'From the start of the transaction that wrote an outbox row until Kafka acknowledged its event',
-      labelNames: ['topic'],
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    });
+    this.consumerWait = new MessageHistogram(
+      'ki_consumer_wait_seconds',
+      "From a message's Kafka timestamp until its batch reached the group's handlers (in Kafka and the fetch loop)",
+      ['group', 'topic'],
+      LATENCY_BUCKETS,
+      registry,
+    );
+    this.consumerDone = new MessageHistogram(
+      'ki_consumer_done_seconds',
+      "From a message's Kafka timestamp until the transaction that handled it committed (or it was dead-lettered)",
+      ['group', 'topic'],
+      LATENCY_BUCKETS,
+      registry,
+    );
+    this.outboxDelay = new MessageHistogram(
+      'ki_outbox_delay_seconds',
+      'From the start of the transaction that wrote an outbox row until Kafka acknowledged its event',
+      ['topic'],
+      LATENCY_BUCKETS,
+      registry,
+    );
   }
 }
