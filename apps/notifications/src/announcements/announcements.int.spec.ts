@@ -1,7 +1,7 @@
-import { ConsumerGroups, EnvelopeAttributes, EventTypes, topicName, Topics } from '@ki/contracts';
+import { ConsumerGroups, EnvelopeAttributes, EventTypes, TopicName, topicName, Topics } from '@ki/contracts';
 import { encodeEvent, EventPublisher } from '@ki/messaging';
 import { coesfeldOpened, eventually, startTestService, testKafka, TestService, waitForGroupToCatchUp } from '@ki/testing';
-import { Kafka } from 'kafkajs';
+import { Kafka, Message } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { notificationsService } from '../service';
 import { verifyWebhook } from '../subscriptions/domain/webhook-signature';
@@ -52,6 +52,13 @@ describe('announcements of openings and their funding', () => {
     );
   const centreOf = (body: string) => (JSON.parse(body) as { data: { centreId: string } }).data.centreId;
   const webhooksAbout = (centreId: string) => webhook.received.filter((r) => centreOf(r.body) === centreId);
+  /** One send: the events reach the consumer in one chunk and its batch handler in one call. */
+  const sendInOneRequest = async (topic: TopicName, messages: Message[]) => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topicName(topic, service.config.kafka.topicPrefix), acks: -1, messages });
+    await producer.disconnect();
+  };
 
   beforeAll(async () => {
     webhook = await startWebhookReceiver();
@@ -274,6 +281,52 @@ describe('announcements of openings and their funding', () => {
     expect(announcement.text).toContain('85.000,00 €');
   });
 
+  it('announces a chunk of openings whose funding results came first at once, in their order; an opening without one waits', async () => {
+    const openings = Array.from({ length: 5 }, () => coesfeldOpened());
+    const encoded = openings.map((opened) => encodeEvent(EventTypes.CentreOpenedV1, opened, '/ki/registry'));
+    const funded = encoded.slice(0, 4);
+    for (const [i, { envelope }] of funded.entries())
+      await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(openings[i], envelope.id), { causationId: envelope.id });
+    const dataSource = service.app.get(DataSource);
+    await eventually(
+      async () => {
+        const [{ kept }] = await dataSource.query(`SELECT count(*)::int AS kept FROM funding_results WHERE opening_event_id = ANY($1)`, [
+          funded.map((e) => e.envelope.id),
+        ]);
+        expect(kept).toBe(funded.length);
+      },
+      { name: 'funding results kept for openings not seen yet' },
+    );
+    await sendInOneRequest(
+      Topics.centres,
+      encoded.map((e) => e.message),
+    );
+
+    const centreIds = funded.map((_, i) => openings[i].centreId);
+    await eventually(() => expect(webhook.received.filter((r) => centreIds.includes(centreOf(r.body)))).toHaveLength(funded.length), {
+      name: 'webhook deliveries',
+    });
+    expect(webhook.received.map((r) => centreOf(r.body)).filter((id) => centreIds.includes(id))).toEqual(centreIds);
+    const announced = await Promise.all(centreIds.map(async (id) => announcementsOf(id)));
+    expect(announced.map((found) => found.map((a) => [a.kind, a.fundingStatus]))).toEqual(centreIds.map(() => [['opening', 'allocated']]));
+    const running = announced.map(([a]) => Number(a.number.split('/')[0]));
+    expect(running).toEqual(running.map((_, i) => running[0] + i));
+    const published: { centreId: string; causationId: string }[] = await dataSource.query(
+      `SELECT payload::jsonb->>'centreId' AS "centreId", headers->>'ce_causationid' AS "causationId"
+       FROM messaging_outbox WHERE event_type = $1 AND payload::jsonb->>'centreId' = ANY($2)`,
+      [EventTypes.AnnouncementPublishedV1.type, centreIds],
+    );
+    expect(new Map(published.map((p) => [p.centreId, p.causationId]))).toEqual(
+      new Map(funded.map((e, i) => [centreIds[i], e.envelope.id])),
+    );
+
+    await caughtUp();
+    const waiting = openings[4];
+    expect(await announcementsOf(waiting.centreId)).toEqual([]);
+    const [{ state }] = await dataSource.query(`SELECT state FROM openings WHERE opened_event_id = $1`, [encoded[4].envelope.id]);
+    expect(state).toBe('waiting');
+  });
+
   it("announces a chunk of funding results in their order: consecutive numbers, deliveries in that order, each event in its own result's trace", async () => {
     const openings = Array.from({ length: 6 }, () => coesfeldOpened());
     const envelopes: EnvelopeAttributes[] = [];
@@ -288,21 +341,16 @@ describe('announcements of openings and their funding', () => {
       },
       { name: 'openings waiting for their funding' },
     );
-    // One send: the results reach the consumer in one chunk and its batch handler in one call.
     const results = openings.map((opened, i) =>
       encodeEvent(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelopes[i].id), '/ki/funding-ledger', {
         causationId: envelopes[i].id,
         correlationId: envelopes[i].correlationId,
       }),
     );
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName(Topics.funding, service.config.kafka.topicPrefix),
-      acks: -1,
-      messages: results.map((r) => r.message),
-    });
-    await producer.disconnect();
+    await sendInOneRequest(
+      Topics.funding,
+      results.map((r) => r.message),
+    );
 
     const centreIds = openings.map((o) => o.centreId);
     await eventually(() => expect(webhook.received.filter((r) => centreIds.includes(centreOf(r.body)))).toHaveLength(openings.length), {

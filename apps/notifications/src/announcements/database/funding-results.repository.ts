@@ -97,16 +97,24 @@ interface FundingRow {
 
 /** The funding result stored for an opening, if any. */
 export async function findFundingResult(manager: EntityManager, openingEventId: string): Promise<FundingFacts | undefined> {
-  const rows: FundingRow[] = await manager.query(
-    `SELECT outcome, fiscal_year AS "fiscalYear", grant_cents::text AS "grantCents", teacher_posts_hundredths AS "teacherPostsHundredths",
-            komm_an_cents::text AS "kommAnCents", total_cents::text AS "totalCents", rejection_reason AS reason,
-            rejection_detail AS detail, known_on::text AS "knownOn", programme_name AS "programmeName", amount_unit AS unit,
-            needed_amount::text AS needed, available_amount::text AS available
-     FROM funding_results WHERE opening_event_id = $1`,
-    [openingEventId],
+  return (await findFundingResults(manager, [openingEventId])).get(openingEventId);
+}
+
+/** The funding results stored for these openings, in one statement, by opening event id. */
+export async function findFundingResults(manager: EntityManager, openingEventIds: string[]): Promise<Map<string, FundingFacts>> {
+  if (openingEventIds.length === 0) return new Map();
+  const rows: (FundingRow & { openingEventId: string })[] = await manager.query(
+    `SELECT opening_event_id AS "openingEventId", outcome, fiscal_year AS "fiscalYear", grant_cents::text AS "grantCents",
+            teacher_posts_hundredths AS "teacherPostsHundredths", komm_an_cents::text AS "kommAnCents", total_cents::text AS "totalCents",
+            rejection_reason AS reason, rejection_detail AS detail, known_on::text AS "knownOn", programme_name AS "programmeName",
+            amount_unit AS unit, needed_amount::text AS needed, available_amount::text AS available
+     FROM funding_results WHERE opening_event_id = ANY($1::text[])`,
+    [openingEventIds],
   );
-  const row = rows[0];
-  if (!row) return undefined;
+  return new Map(rows.map((row) => [row.openingEventId, fundingFacts(row)]));
+}
+
+function fundingFacts(row: FundingRow): FundingFacts {
   if (row.outcome === 'allocated') {
     return {
       outcome: 'allocated',

@@ -57,12 +57,6 @@ export async function insertOpenings(manager: EntityManager, openings: ArrivingO
   return new Set(rows.map((r) => r.id));
 }
 
-/** The opening with this event id, locked for this transaction (waits for another one holding it). */
-export async function lockOpening(manager: EntityManager, openingEventId: string): Promise<OpeningRow | undefined> {
-  const rows: OpeningRow[] = await manager.query(`SELECT ${COLUMNS} FROM openings WHERE opened_event_id = $1 FOR UPDATE`, [openingEventId]);
-  return rows[0];
-}
-
 /** The openings with these event ids, locked for this transaction in id order, by event id. */
 export async function lockOpenings(manager: EntityManager, openingEventIds: string[]): Promise<Map<string, OpeningRow>> {
   const rows: OpeningRow[] = await manager.query(
