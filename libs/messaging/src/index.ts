@@ -7,6 +7,7 @@ export * from './event-context';
 export * from './kafka-events.server';
 export * from './messaging.module';
 export * from './migrations';
+export * from './message-histogram';
 export * from './metrics';
 export * from './outbox';
 export * from './outbox-relay';
