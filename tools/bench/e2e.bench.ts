@@ -11,7 +11,7 @@ import { Pipeline, printStep, runStep, StepReport } from './e2e/load';
 import { printUsage, sampleUsage, Usage } from './e2e/resources';
 import { hopLines, MetricsScrape, scrapeMetrics, ServiceEndpoint } from './e2e/service-hops';
 import { startBenchSystem } from './e2e/system';
-import { highestSustainedRate, percentile, rateSteps, sustained } from './latency';
+import { highestSustainedRate, percentile, rateSteps, rateStepsDown, sustained } from './latency';
 
 const RATE = Number(process.env.BENCH_E2E_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_E2E_SECONDS ?? 60);
@@ -21,6 +21,9 @@ const MAX_RATE = Number(process.env.BENCH_E2E_MAX_RATE ?? 2000);
 /** Openings at the fixed rate before it is measured (not counted): compiled code paths, warm pools and caches, as in service. */
 const WARMUP_SECONDS = Number(process.env.BENCH_E2E_WARMUP_SECONDS ?? 10);
 const STEPS = rateSteps(RATE, 1.5, MAX_RATE).slice(1);
+/** Where the fixed rate is not sustained, the search goes down instead, to this rate at least. */
+const MIN_RATE = Number(process.env.BENCH_E2E_MIN_RATE ?? 5);
+const STEPS_DOWN = rateStepsDown(RATE, 1.5, MIN_RATE);
 const brokers = (process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const only = (process.env.BENCH_ONLY ?? 'e2e,bare').split(',');
 const run = randomUUID().slice(0, 8);
@@ -42,8 +45,9 @@ interface Measured {
 }
 
 /**
- * The fixed-rate run, then steps up until one is not sustained; `pids` are sampled for memory and
- * CPU, and the fixed-rate run is split hop by hop from the histograms of `services`.
+ * The fixed-rate run, then steps up until one is not sustained (or, when the fixed rate was not,
+ * down until one is); `pids` are sampled for memory and CPU, and the fixed-rate run is split hop
+ * by hop from the histograms of `services`.
  */
 async function measure(pipeline: Pipeline, pids: Record<string, number>, services: ServiceEndpoint[] = []): Promise<Measured> {
   console.log(`\n-- ${pipeline.name}: ${RATE} openings/s for ${SECONDS} s (${load()})`);
@@ -68,16 +72,31 @@ async function measure(pipeline: Pipeline, pids: Record<string, number>, service
     console.log(`  inside the services at ${RATE}/s (their histograms on /metrics; p50 and p99 estimated from the buckets):`);
     for (const line of hopLines(metricsBefore, await scrapeMetrics(services))) console.log(`    ${line}`);
   }
-  const steps: StepReport[] = [first];
-  for (const rate of STEPS) {
-    if (!sustained(steps[steps.length - 1])) break;
+  const step = async (rate: number) => {
     const sampler = sampleUsage(pids);
-    const step = await runStep(pipeline, rate, STEP_SECONDS);
+    const report = await runStep(pipeline, rate, STEP_SECONDS);
     usageByRate.set(rate, sampler.stop());
-    printStep(pipeline.name, step, STEP_SECONDS);
-    steps.push(step);
+    printStep(pipeline.name, report, STEP_SECONDS);
+    return report;
+  };
+  let best: number;
+  if (sustained(first)) {
+    const steps: StepReport[] = [first];
+    for (const rate of STEPS) {
+      if (!sustained(steps[steps.length - 1])) break;
+      steps.push(await step(rate));
+    }
+    best = highestSustainedRate(steps);
+  } else {
+    // Not even the fixed rate: the first lower rate that is sustained, so the ratio compares rates, not a zero.
+    best = 0;
+    for (const rate of STEPS_DOWN) {
+      if (sustained(await step(rate))) {
+        best = rate;
+        break;
+      }
+    }
   }
-  const best = highestSustainedRate(steps);
   console.log(`${pipeline.name}: highest sustained rate ${best}/s (p99 < 1 s, no growing backlog; ${load()})`);
   if (Object.keys(pids).length > 0) {
     printUsage('idle', idleUsage);

@@ -1,4 +1,4 @@
-import { highestSustainedRate, percentile, rateSteps, StepResult, summarise, sustained } from './latency';
+import { highestSustainedRate, percentile, rateSteps, rateStepsDown, StepResult, summarise, sustained } from './latency';
 
 const step = (over: Partial<StepResult>): StepResult => ({
   rate: 50,
@@ -54,5 +54,10 @@ describe('sustained', () => {
 
   it('steps rates up by a factor', () => {
     expect(rateSteps(50, 1.5, 300)).toEqual([50, 75, 113, 170, 255]);
+  });
+
+  it('steps rates down by a factor, without the start, to the lowest rate tried', () => {
+    expect(rateStepsDown(50, 1.5, 5)).toEqual([33, 22, 15, 10, 7, 5]);
+    expect(rateStepsDown(6, 1.5, 5)).toEqual([]);
   });
 });

@@ -73,6 +73,13 @@ export function highestSustainedRate(steps: StepResult[]): number {
   return best;
 }
 
+/** The rates a search tries downwards, when `start` was not sustained: each `factor` times less than the one before, down to `min`. */
+export function rateStepsDown(start: number, factor: number, min: number): number[] {
+  const rates: number[] = [];
+  for (let rate = Math.round(start / factor); rate >= min; rate = Math.round(rate / factor)) rates.push(rate);
+  return rates;
+}
+
 /** The rates a search tries: from `start`, each `factor` times the one before, up to `max`. */
 export function rateSteps(start: number, factor: number, max: number): number[] {
   const rates: number[] = [];
