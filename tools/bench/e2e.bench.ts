@@ -110,7 +110,9 @@ async function main(): Promise<void> {
   let ours: Measured | undefined;
   let bare: Measured | undefined;
   if (only.includes('e2e')) {
-    const hostBodies = Math.min(47_700, RATE * (WARMUP_SECONDS + SECONDS) + STEPS.reduce((sum, rate) => sum + rate * STEP_SECONDS, 0));
+    // Enough for the fixed rate and whichever search follows it, up or down.
+    const openingsOf = (rates: number[]) => rates.reduce((sum, rate) => sum + rate * STEP_SECONDS, 0);
+    const hostBodies = Math.min(47_700, RATE * (WARMUP_SECONDS + SECONDS) + Math.max(openingsOf(STEPS), openingsOf(STEPS_DOWN)));
     const system = await startBenchSystem(brokers, run, hostBodies);
     try {
       const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
