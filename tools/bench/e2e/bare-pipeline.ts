@@ -1,13 +1,14 @@
 // The baseline: the same three hops with plain kafkajs producers and consumers and one PostgreSQL
 // insert per hop, no framework, no outbox, no inbox. An opening inserts a row and sends an event;
 // a "ledger" consumer inserts a decision and sends a funding event; a "notifications" consumer
-// inserts an announcement, sends its event and posts it to the webhook receiver.
+// inserts an announcement, sends its event and posts it to the webhook receiver (the same receiver
+// process as the real system's).
 import { eventually, waitForGroupMembers } from '@ki/testing';
 import { Kafka, logLevel, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { startWebhookReceiver } from '../../chaos/system';
 import { OpeningTimes, Pipeline } from './load';
+import { startReceiverProcess } from './webhook-receiver';
 
 export interface BarePipeline extends Pipeline {
   close(): Promise<void>;
@@ -32,7 +33,7 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
     CREATE TABLE bare_openings (id uuid PRIMARY KEY, opened_at timestamptz NOT NULL DEFAULT now());
     CREATE TABLE bare_decisions (opening_id uuid PRIMARY KEY, amount bigint NOT NULL);
     CREATE TABLE bare_announcements (opening_id uuid PRIMARY KEY, text text NOT NULL)`);
-  const webhook = await startWebhookReceiver();
+  const webhook = await startReceiverProcess();
   const times = new Map<string, OpeningTimes>();
   // One plain producer per hop (kafkajs defaults, acks=all), as three separate services would have.
   const producers: Record<string, Producer> = { opened: kafka.producer(), funding: kafka.producer(), announced: kafka.producer() };
@@ -73,7 +74,7 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
   let webhooksRead = 0;
   const readWebhooks = setInterval(() => {
     for (; webhooksRead < webhook.requests.length; webhooksRead++) {
-      const t = times.get(webhook.requests[webhooksRead].webhookId);
+      const t = times.get(webhook.requests[webhooksRead].id);
       if (t) t.webhook ??= webhook.requests[webhooksRead].at;
     }
   }, 20);

@@ -1,6 +1,6 @@
 // The real system under load: registry, funding-ledger and notifications as separate OS processes
 // (the chaos run's ServiceInstance) with databases of their own, on the bench's broker, and a
-// webhook receiver subscribed to the announcements. Hop times are read from the topics (the time
+// webhook receiver, a process of its own too, subscribed to the announcements. Hop times are read from the topics (the time
 // each event was sent) and from the receiver, never from the services' counters.
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { createTestDatabase, deleteTopicsWithPrefix, eventually, freePort, TestDatabase, waitForGroupToCatchUp } from '@ki/testing';
@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { ServiceInstance, startWebhookReceiver, waitHealthy, WebhookReceiver } from '../../chaos/system';
+import { ServiceInstance, waitHealthy } from '../../chaos/system';
 import { OpeningTimes, Pipeline } from './load';
+import { startReceiverProcess } from './webhook-receiver';
 
 const REGISTRY_KEY = 'ki-dev-registry-write-key';
 const NOTIFICATIONS_KEY = 'ki-dev-notifications-key';
@@ -83,7 +84,7 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     databases.push(created);
     return created.url;
   };
-  const webhook: WebhookReceiver = await startWebhookReceiver();
+  const webhook = await startReceiverProcess();
   const common = { NODE_ENV: 'test', LOG_LEVEL: 'warn', KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix };
   const registryDb = await db('registry');
   const spec: [string, string, Record<string, string>][] = [
@@ -143,8 +144,7 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
   const readWebhooks = setInterval(() => {
     for (; webhooksRead < webhook.requests.length; webhooksRead++) {
       const request = webhook.requests[webhooksRead];
-      const body = JSON.parse(request.body) as { data?: { centreId?: string } };
-      if (body.data?.centreId) seen(body.data.centreId, 'webhook', request.at);
+      seen(request.id, 'webhook', request.at);
     }
   }, 20);
 
