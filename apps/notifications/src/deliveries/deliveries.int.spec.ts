@@ -263,6 +263,35 @@ describe('webhook deliveries', () => {
     await receiver.close();
   });
 
+  it('delivers to other subscribers while one subscriber is still answering', async () => {
+    let answer!: (status: number) => void;
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    // The slow subscriber answers its first webhook only when told to, well within the attempt's time limit (10 s).
+    const slow = await startWebhookReceiver(({ count }) => {
+      if (count > 1) return 200;
+      asked();
+      return new Promise<number>((resolve) => (answer = resolve));
+    });
+    const fast = await startWebhookReceiver();
+    const slowSubscription = await subscribe(slow.url);
+    const fastSubscription = await subscribe(fast.url);
+
+    const opened = [await openAndFund()];
+    await held;
+    opened.push(await openAndFund(), await openAndFund());
+
+    // Announced while the slow subscriber holds its first webhook: the fast one gets them meanwhile.
+    await eventually(() => expect(fast.received).toHaveLength(3), { name: 'the fast subscriber has all three', timeout: 8000 });
+    expect(slow.received).toHaveLength(0);
+    answer(200);
+    await eventually(() => expect(slow.received).toHaveLength(3), { name: 'the slow subscriber has all three' });
+    for (const receiver of [fast, slow])
+      expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId)).toEqual(opened);
+    for (const subscription of [slowSubscription, fastSubscription]) await call('DELETE', `/subscriptions/${subscription.id}`);
+    await Promise.all([slow.close(), fast.close()]);
+  });
+
   it('records new announcements for a subscriber while its webhook is still answering', async () => {
     let answer!: (status: number) => void;
     let asked!: () => void;

@@ -52,18 +52,20 @@ export interface DueDelivery {
  * picks it up again (nor a younger delivery of the same subscriber, whose run now starts with a
  * delivery not due) until its outcome is recorded, its claim released, or the lease runs out
  * because the claimant died. The subscriber rows are locked for this statement only (SKIP
- * LOCKED), so two instances never claim runs of one subscriber at once.
+ * LOCKED), so two instances never claim runs of one subscriber at once. Subscribers in `serving`
+ * (whose runs the caller is sending) are passed over.
  */
 export async function claimDueDeliveries(
   manager: EntityManager,
   subscribers: number,
   perSubscriber: number,
   leaseMs: number,
+  serving: string[],
 ): Promise<DueDelivery[]> {
   const [rows]: [(DueDelivery & { seq: string })[], number] = await manager.query(
     `WITH waiting AS (
        SELECT s.id FROM subscriptions s
-       WHERE s.status = 'active'
+       WHERE s.status = 'active' AND s.id <> ALL ($4::uuid[])
          AND EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now())
        ORDER BY (SELECT min(d.seq) FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending')
        LIMIT $1
@@ -86,7 +88,7 @@ export async function claimDueDeliveries(
      RETURNING d.id, d.seq, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
                s.target, s.secret, CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END AS "previousSecret",
                d.next_attempt_at AS "leaseUntil"`,
-    [subscribers, perSubscriber, leaseMs],
+    [subscribers, perSubscriber, leaseMs, serving],
   );
   return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq))).map(({ seq: _seq, ...delivery }) => delivery);
 }

@@ -29,8 +29,8 @@ import { EmailSender } from './email-sender';
 import { emailSubject, webhookBody } from './webhook-payload';
 import { postWebhook } from './webhook-sender';
 
-/** Subscribers served at once in one round, each with a run of its deliveries. */
-const SUBSCRIBERS_PER_ROUND = 10;
+/** Subscribers served at once, each with a run of its deliveries. */
+const SUBSCRIBERS_AT_ONCE = 10;
 /** Deliveries of one subscriber claimed at once and sent one after another, in order. */
 const RUN_LENGTH = 100;
 
@@ -61,6 +61,10 @@ interface Outcome {
  * resulting events) in a short transaction of its own. A failed attempt ends its run: the
  * deliveries behind it are released and wait until it succeeds, so order holds.
  *
+ * Subscribers do not wait for one another: a round claims runs for the subscribers not served at
+ * the moment and does not wait for them to end; a subscriber's next run is claimed when its run
+ * has ended. So a slow receiver holds up its own deliveries only.
+ *
  * A delivery whose outcome was recorded is never attempted again. A crash between an attempt and
  * its record leaves the claim to run out, and the delivery is attempted again: delivery is
  * at-least-once, with the same webhook-id (or Message-ID) each time, by which receivers
@@ -74,6 +78,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   /** How long a claim lasts: well beyond one attempt's time limit, so only a dead claimant loses it. */
   private readonly leaseMs: number;
   private stopListening?: () => void;
+  /** Runs under way, by subscription id. */
+  private readonly running = new Map<string, Promise<void>>();
+  /** An outage a run met since the last round: the next round fails with it, so the loop backs off and /health reports it. */
+  private outage: unknown;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -97,18 +105,26 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     this.stopListening?.();
     await this.loop.stop();
+    await Promise.all(this.running.values());
     this.email.close();
   }
 
   /**
-   * One round: attempts the due deliveries; true when there were some. A record that fails is
-   * logged and its delivery attempted again when the lease runs out; an outage of the database
-   * is thrown, so the loop backs off and reports it.
+   * One round: claims the due deliveries of subscribers not served at the moment and starts a run
+   * for each, without waiting for them; true when there were some. A run that ends wakes the loop,
+   * for its subscriber's next deliveries. A record that fails is logged and its delivery attempted
+   * again when the lease runs out; an outage of the database fails the next round, so the loop
+   * backs off and reports it.
    */
   async dispatchDue(): Promise<boolean> {
+    const outage = this.outage;
+    this.outage = undefined;
+    if (outage) throw outage;
+    const free = SUBSCRIBERS_AT_ONCE - this.running.size;
+    if (free <= 0) return false;
     await deleteExpiredPreviousSecrets(this.dataSource.manager);
     const due = await this.dataSource.transaction((manager) =>
-      claimDueDeliveries(manager, SUBSCRIBERS_PER_ROUND, RUN_LENGTH, this.leaseMs),
+      claimDueDeliveries(manager, free, RUN_LENGTH, this.leaseMs, [...this.running.keys()]),
     );
     if (due.length === 0) return false;
     const announcements = new Map(
@@ -120,17 +136,20 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       if (run) run.push(delivery);
       else runs.set(delivery.subscriptionId, [delivery]);
     }
-    const results = await Promise.allSettled([...runs.values()].map((run) => this.deliverRun(run, announcements)));
-    let outage: unknown;
-    for (const result of results) {
-      if (result.status === 'fulfilled') continue;
-      const err = result.reason as RecordFailed;
-      if (classifyFailure(err.cause) === 'infrastructure') outage ??= err.cause;
-      this.logger.error(
-        `delivery ${err.deliveryId}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${err.message}`,
-      );
+    for (const [subscriptionId, run] of runs) {
+      const done = this.deliverRun(run, announcements)
+        .catch((err: RecordFailed) => {
+          if (classifyFailure(err.cause) === 'infrastructure') this.outage ??= err.cause;
+          this.logger.error(
+            `delivery ${err.deliveryId}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${err.message}`,
+          );
+        })
+        .finally(() => {
+          this.running.delete(subscriptionId);
+          this.loop.wake();
+        });
+      this.running.set(subscriptionId, done);
     }
-    if (outage) throw outage;
     return true;
   }
 
