@@ -80,8 +80,6 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private stopListening?: () => void;
   /** Runs under way, by subscription id. */
   private readonly running = new Map<string, Promise<void>>();
-  /** An outage a run met since the last round: the next round fails with it, so the loop backs off and /health reports it. */
-  private outage: unknown;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -113,13 +111,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
    * One round: claims the due deliveries of subscribers not served at the moment and starts a run
    * for each, without waiting for them; true when there were some. A run that ends wakes the loop,
    * for its subscriber's next deliveries. A record that fails is logged and its delivery attempted
-   * again when the lease runs out; an outage of the database fails the next round, so the loop
-   * backs off and reports it.
+   * again when the lease runs out; while the database is down, the next round fails too, so the
+   * loop backs off and reports it.
    */
   async dispatchDue(): Promise<boolean> {
-    const outage = this.outage;
-    this.outage = undefined;
-    if (outage) throw outage;
     const free = SUBSCRIBERS_AT_ONCE - this.running.size;
     if (free <= 0) return false;
     await deleteExpiredPreviousSecrets(this.dataSource.manager);
@@ -139,8 +134,9 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
     for (const [subscriptionId, run] of runs) {
       const done = this.deliverRun(run, announcements)
         .catch((err: RecordFailed) => {
-          if (classifyFailure(err.cause) === 'infrastructure') this.outage ??= err.cause;
-          this.logger.error(
+          // An outage is expected (the next round meets it too and backs off); anything else is a fault.
+          const log = classifyFailure(err.cause) === 'infrastructure' ? 'warn' : 'error';
+          this.logger[log](
             `delivery ${err.deliveryId}: recording its attempt failed, it is attempted again when its claim runs out (${this.leaseMs} ms): ${err.message}`,
           );
         })
