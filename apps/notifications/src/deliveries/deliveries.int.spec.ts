@@ -43,6 +43,21 @@ describe('webhook deliveries', () => {
     await ledger.publish(EventTypes.FundingAllocatedV1, fundingAllocated(opened, envelope.id));
     return opened.centreId;
   };
+  /**
+   * A receiver that holds its first webhook until `answer(status)`; `held` resolves when that one
+   * arrives. Later ones get what `later` says (200 by default).
+   */
+  const startHoldingReceiver = async (later: (count: number) => number = () => 200) => {
+    let answer!: (status: number) => void;
+    let asked!: () => void;
+    const held = new Promise<void>((resolve) => (asked = resolve));
+    const receiver = await startWebhookReceiver(({ count }) => {
+      if (count > 1) return later(count);
+      asked();
+      return new Promise<number>((resolve) => (answer = resolve));
+    });
+    return { ...receiver, held, answer: (status: number) => answer(status) };
+  };
   const eventsOf = (type: string) =>
     events.messages.filter((m) => m.headers.ce_type === type).map((m) => JSON.parse(m.value ?? '{}') as Record<string, unknown>);
 
@@ -203,15 +218,7 @@ describe('webhook deliveries', () => {
   });
 
   it('sends the backlog of a subscriber in order, and after a failure in its middle the rest without waiting for their claims to run out', async () => {
-    let answer!: (status: number) => void;
-    let asked!: () => void;
-    const held = new Promise<void>((resolve) => (asked = resolve));
-    const receiver = await startWebhookReceiver(({ count }) => {
-      if (count === 3) return 500;
-      if (count > 1) return 200;
-      asked();
-      return new Promise<number>((resolve) => (answer = resolve));
-    });
+    const receiver = await startHoldingReceiver((count) => (count === 3 ? 500 : 200));
     const subscription = await subscribe(receiver.url);
     const pending = async () =>
       (
@@ -221,10 +228,10 @@ describe('webhook deliveries', () => {
       )[0].n as number;
 
     const opened = [await openAndFund()];
-    await held;
+    await receiver.held;
     for (let i = 0; i < 5; i++) opened.push(await openAndFund());
     await eventually(async () => expect(await pending()).toBe(6), { name: 'a backlog of five behind the first' });
-    answer(200);
+    receiver.answer(200);
 
     // The claims last a minute: the five behind the failed third come within seconds only because they were released.
     await eventually(() => expect(receiver.received.filter((r) => r.status === 200)).toHaveLength(6), {
@@ -264,27 +271,20 @@ describe('webhook deliveries', () => {
   });
 
   it('delivers to other subscribers while one subscriber is still answering', async () => {
-    let answer!: (status: number) => void;
-    let asked!: () => void;
-    const held = new Promise<void>((resolve) => (asked = resolve));
     // The slow subscriber answers its first webhook only when told to, well within the attempt's time limit (10 s).
-    const slow = await startWebhookReceiver(({ count }) => {
-      if (count > 1) return 200;
-      asked();
-      return new Promise<number>((resolve) => (answer = resolve));
-    });
+    const slow = await startHoldingReceiver();
     const fast = await startWebhookReceiver();
     const slowSubscription = await subscribe(slow.url);
     const fastSubscription = await subscribe(fast.url);
 
     const opened = [await openAndFund()];
-    await held;
+    await slow.held;
     opened.push(await openAndFund(), await openAndFund());
 
     // Announced while the slow subscriber holds its first webhook: the fast one gets them meanwhile.
     await eventually(() => expect(fast.received).toHaveLength(3), { name: 'the fast subscriber has all three', timeout: 8000 });
     expect(slow.received).toHaveLength(0);
-    answer(200);
+    slow.answer(200);
     await eventually(() => expect(slow.received).toHaveLength(3), { name: 'the slow subscriber has all three' });
     for (const receiver of [fast, slow])
       expect(receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId)).toEqual(opened);
@@ -293,14 +293,7 @@ describe('webhook deliveries', () => {
   });
 
   it('records new announcements for a subscriber while its webhook is still answering', async () => {
-    let answer!: (status: number) => void;
-    let asked!: () => void;
-    const held = new Promise<void>((resolve) => (asked = resolve));
-    const receiver = await startWebhookReceiver(({ count }) => {
-      if (count > 1) return 200;
-      asked();
-      return new Promise<number>((resolve) => (answer = resolve));
-    });
+    const receiver = await startHoldingReceiver();
     const subscription = await subscribe(receiver.url);
     const deliveries = async () =>
       (
@@ -308,11 +301,11 @@ describe('webhook deliveries', () => {
       )[0].n as number;
 
     const first = await openAndFund();
-    await held;
+    await receiver.held;
     const second = await openAndFund();
 
     await eventually(async () => expect(await deliveries()).toBe(2), { name: 'second delivery recorded while the first is attempted' });
-    answer(200);
+    receiver.answer(200);
     await eventually(() => expect(receiver.received).toHaveLength(2), { name: 'both delivered' });
     const order = receiver.received.map((r) => (JSON.parse(r.body) as { data: { centreId: string } }).data.centreId);
     expect(order).toEqual([first, second]);
