@@ -13,7 +13,8 @@ export interface ReceiverProcess {
 export async function startReceiverProcess(): Promise<ReceiverProcess> {
   const child = startScriptProcess('tools/bench/e2e/webhook-receiver.main.ts', {}, { capture: true });
   const requests: ReceiverProcess['requests'] = [];
-  const lines = readline.createInterface({ input: child.stdout! });
+  if (!child.stdout) throw new Error('the webhook receiver was started without a stdout to read');
+  const lines = readline.createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the webhook receiver exited with ${code} before listening`)));
     lines.on('line', (line) => {
