@@ -153,7 +153,8 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const { role } = access;
-    if (!key) throw new UnauthorizedException('an API key is required: send it as X-API-Key or Authorization: Bearer');
+    if (!presented) throw new UnauthorizedException('an API key is required: send it as X-API-Key or Authorization: Bearer');
+    if (!key) throw new UnauthorizedException('the API key is not known to this service: send one of its keys');
     if (!key.roles.includes(role)) throw new ForbiddenException(`API key "${key.name}" lacks the role ${role}`);
     acceptedKeys.set(req, key);
     return true;

@@ -358,7 +358,7 @@ describe('the ki command line against the running services', () => {
     const tail = await ki(['tail', '--count', '1'], { KI_CONSOLE_KEY: 'not-a-known-key-0123456789' });
 
     expect(res).toMatchObject({ code: 1, stdout: '' });
-    expect(res.stderr).toContain(`console at ${env.KI_CONSOLE_URL} answered 401: an API key is required`);
+    expect(res.stderr).toContain(`console at ${env.KI_CONSOLE_URL} answered 401: the API key is not known to this service`);
     expect(res.stderr).toContain('set KI_CONSOLE_KEY');
     expect(tail).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining('answered 401') });
   });

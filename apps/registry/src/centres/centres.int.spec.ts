@@ -184,8 +184,12 @@ describe('the registry', () => {
   });
 
   it('requires an API key with the write role for changes, and none for reads', async () => {
-    expect((await call('POST', '/centres', registration('05558'), null)).status).toBe(401);
-    expect((await call('POST', '/centres', registration('05558'), 'wrong-key-0123456789abcdef')).status).toBe(401);
+    const missing = await call('POST', '/centres', registration('05558'), null);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ message: expect.stringContaining('an API key is required') });
+    const unknown = await call('POST', '/centres', registration('05558'), 'wrong-key-0123456789abcdef');
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ message: 'the API key is not known to this service: send one of its keys' });
     expect((await call('POST', '/centres', registration('05558'), READER)).status).toBe(403);
     expect((await call('GET', '/territories', undefined, null)).status).toBe(200);
   });
