@@ -203,7 +203,8 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = `${payload.error?.message ?? 'consumer crashed'}${payload.restart ? ' (restarting)' : ''}`;
-      this.logger.error(`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
+      // A crash kafkajs restarts from (e.g. the group coordinator still loading after a broker start) is expected.
+      this.logger[payload.restart ? 'warn' : 'error'](`consumer group ${this.options.groupId} crashed: ${this.crashed}`);
       // A consumer must not silently stop: after an error kafkajs gives up on (e.g. the coordinator
       // forgot this member during a broker failover), a new consumer joins the group.
       if (!payload.restart && !this.closing) this.replaceConsumer(topics, this.nextReplacementAttempt());

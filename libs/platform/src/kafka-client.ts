@@ -28,9 +28,13 @@ function pinoLogCreator(logger: PinoLogger) {
       // The relay bounds its producer's retries on purpose (it retries on a fresh producer), which kafkajs warns about;
       // the partitioner notice concerns upgrades from kafkajs 1.x, which this project never used.
       // A refused login is reported once, naming the principal, by the code that connects (and on /health).
+      // A consumer's crash and its restart are reported by the code that runs the consumer (its CRASH
+      // event), naming the group and whether kafkajs restarts it.
       const expected =
         (level === KafkaLogLevel.ERROR && message.startsWith('Response ')) ||
         isKafkaAuthenticationError(rest.error ? { message: String(rest.error) } : undefined) ||
+        message.startsWith('Crash: ') ||
+        message.startsWith('Restarting the consumer') ||
         message.startsWith('Limiting retries for the idempotent producer') ||
         message.startsWith('KafkaJS v2.0.0 switched default partitioner');
       const effective = expected ? 'debug' : (levelNames[level] ?? 'info');

@@ -94,8 +94,9 @@ export class IndexReader implements MessagingRuntime, OnApplicationBootstrap, On
     this.noteCaughtUp();
     const consumer = this.kafka.consumer({ groupId: indexReaderGroupId(groupIdPrefix), allowAutoTopicCreation: false });
     this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.problem = `consumer crashed: ${event.payload.error.message}`;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.problem = `consumer crashed: ${payload.error.message}`;
+      this.logger[payload.restart ? 'warn' : 'error'](`reading the topics: ${this.problem}${payload.restart ? ' (restarting)' : ''}`);
     });
     // Runs after each join, before the first fetch of the assignment: every partition goes on where the index stopped.
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
