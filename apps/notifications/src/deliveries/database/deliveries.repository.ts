@@ -44,16 +44,21 @@ export interface DueDelivery {
 }
 
 /**
- * Claims due deliveries in a short transaction of its own: for up to `subscribers` active
- * subscribers (those waiting longest first), the run of their oldest pending deliveries that are
- * all due, up to `perSubscriber` of them, in order (`seq`), so each subscriber receives
- * announcements in order and the dispatcher sends one run after another without claiming again.
- * A claim is a lease: each delivery's next attempt time moves to `leaseMs` from now, so nobody
- * picks it up again (nor a younger delivery of the same subscriber, whose run now starts with a
- * delivery not due) until its outcome is recorded, its claim released, or the lease runs out
- * because the claimant died. The subscriber rows are locked for this statement only (SKIP
+ * Claims due deliveries, in the caller's transaction (a short one of its own): for up to
+ * `subscribers` active subscribers (those waiting longest first), the run of their oldest pending
+ * deliveries that are all due, up to `perSubscriber` of them, in order (`seq`), so each subscriber
+ * receives announcements in order and the dispatcher sends one run after another without claiming
+ * again. A claim is a lease: each delivery's next attempt time moves to `leaseMs` from now, so
+ * nobody picks it up again (nor a younger delivery of the same subscriber, whose run now starts
+ * with a delivery not due) until its outcome is recorded, its claim released, or the lease runs
+ * out because the claimant died. The subscriber rows stay locked until the transaction ends (SKIP
  * LOCKED), so two instances never claim runs of one subscriber at once. Subscribers in `serving`
  * (whose runs the caller is sending) are passed over.
+ *
+ * Two statements on purpose: the subscribers are locked first, and the runs are read by a second
+ * statement, whose snapshot is taken once the locks are held. In one statement, the deliveries
+ * would be read as they were when it started: a claim another instance committed while this one
+ * waited for its lock would go unseen, and its deliveries would be claimed and sent twice.
  */
 export async function claimDueDeliveries(
   manager: EntityManager,
@@ -62,17 +67,21 @@ export async function claimDueDeliveries(
   leaseMs: number,
   serving: string[],
 ): Promise<DueDelivery[]> {
+  if (!manager.queryRunner?.isTransactionActive)
+    throw new Error('claimDueDeliveries must run in a transaction: it holds the subscriber locks');
+  const waiting: { id: string }[] = await manager.query(
+    `SELECT s.id FROM subscriptions s
+     WHERE s.status = 'active' AND s.id <> ALL ($2::uuid[])
+       AND EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+     ORDER BY (SELECT min(d.seq) FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending')
+     LIMIT $1
+     FOR NO KEY UPDATE OF s SKIP LOCKED`,
+    [subscribers, serving],
+  );
+  if (waiting.length === 0) return [];
   const [rows]: [(DueDelivery & { seq: string })[], number] = await manager.query(
-    `WITH waiting AS (
-       SELECT s.id FROM subscriptions s
-       WHERE s.status = 'active' AND s.id <> ALL ($4::uuid[])
-         AND EXISTS (SELECT 1 FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now())
-       ORDER BY (SELECT min(d.seq) FROM deliveries d WHERE d.subscription_id = s.id AND d.status = 'pending')
-       LIMIT $1
-       FOR NO KEY UPDATE OF s SKIP LOCKED
-     ),
-     runs AS (
-       SELECT r.id FROM waiting w
+    `WITH runs AS (
+       SELECT r.id FROM unnest($1::uuid[]) AS w(id)
        CROSS JOIN LATERAL (
          SELECT p.id, bool_and(p.next_attempt_at <= now()) OVER (ORDER BY p.seq) AS all_due_so_far
          FROM (SELECT id, seq, next_attempt_at FROM deliveries
@@ -88,7 +97,7 @@ export async function claimDueDeliveries(
      RETURNING d.id, d.seq, d.announcement_id AS "announcementId", d.subscription_id AS "subscriptionId", d.channel, d.attempts,
                s.target, s.secret, CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END AS "previousSecret",
                d.next_attempt_at AS "leaseUntil"`,
-    [subscribers, perSubscriber, leaseMs, serving],
+    [waiting.map((w) => w.id), perSubscriber, leaseMs],
   );
   return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq))).map(({ seq: _seq, ...delivery }) => delivery);
 }
