@@ -33,8 +33,11 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
     CREATE TABLE bare_openings (id uuid PRIMARY KEY, opened_at timestamptz NOT NULL DEFAULT now());
     CREATE TABLE bare_decisions (opening_id uuid PRIMARY KEY, amount bigint NOT NULL);
     CREATE TABLE bare_announcements (opening_id uuid PRIMARY KEY, text text NOT NULL)`);
-  const webhook = await startReceiverProcess();
   const times = new Map<string, OpeningTimes>();
+  const webhook = await startReceiverProcess((id, at) => {
+    const t = times.get(id);
+    if (t) t.webhook ??= at;
+  });
   // One plain producer per hop (kafkajs defaults, acks=all), as three separate services would have.
   const producers: Record<string, Producer> = { opened: kafka.producer(), funding: kafka.producer(), announced: kafka.producer() };
   await Promise.all(Object.values(producers).map((p) => p.connect()));
@@ -71,13 +74,6 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
       await fetch(webhook.url, { method: 'POST', headers: { 'webhook-id': id }, body: JSON.stringify({ id }) });
     },
   });
-  let webhooksRead = 0;
-  const readWebhooks = setInterval(() => {
-    for (; webhooksRead < webhook.requests.length; webhooksRead++) {
-      const t = times.get(webhook.requests[webhooksRead].id);
-      if (t) t.webhook ??= webhook.requests[webhooksRead].at;
-    }
-  }, 20);
   // Both consumers own their partitions before the first opening.
   await waitForGroupMembers(kafka, `bench-bare-ledger-${run}`, topic('opened'), 1);
   await waitForGroupMembers(kafka, `bench-bare-notifications-${run}`, topic('funding'), 1);
@@ -93,7 +89,6 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
       await send('opened', id);
     },
     async close() {
-      clearInterval(readWebhooks);
       await Promise.all(consumers.map((c) => c.disconnect()));
       await Promise.all(Object.values(producers).map((p) => p.disconnect()));
       await webhook.close();

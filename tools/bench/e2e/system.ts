@@ -1,7 +1,8 @@
 // The real system under load: registry, funding-ledger and notifications as separate OS processes
 // (the chaos run's ServiceInstance) with databases of their own, on the bench's broker, and a
-// webhook receiver, a process of its own too, subscribed to the announcements. Hop times are read from the topics (the time
-// each event was sent) and from the receiver, never from the services' counters.
+// webhook receiver, a process of its own too, subscribed to the announcements. Hop times are read
+// from the topics (the time each event was sent) and from the receiver, never from the services'
+// counters.
 import { EventTypes, topicName, Topics } from '@ki/contracts';
 import { createTestDatabase, deleteTopicsWithPrefix, eventually, freePort, TestDatabase, waitForGroupToCatchUp } from '@ki/testing';
 import { Kafka } from 'kafkajs';
@@ -84,7 +85,12 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     databases.push(created);
     return created.url;
   };
-  const webhook = await startReceiverProcess();
+  const times = new Map<string, OpeningTimes>();
+  const seen = (centreId: string, hop: Exclude<keyof OpeningTimes, 'due'>, at: number) => {
+    const t = times.get(centreId);
+    if (t && t[hop] === undefined) t[hop] = at;
+  };
+  const webhook = await startReceiverProcess((centreId, at) => seen(centreId, 'webhook', at));
   const common = { NODE_ENV: 'test', LOG_LEVEL: 'warn', KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix };
   const registryDb = await db('registry');
   const spec: [string, string, Record<string, string>][] = [
@@ -112,11 +118,6 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
   await addHostBodies(registryDb, hostBodies);
   await post(`${notifications.url}/subscriptions`, NOTIFICATIONS_KEY, { channel: 'webhook', url: webhook.url, eventKinds: ['opening'] });
 
-  const times = new Map<string, OpeningTimes>();
-  const seen = (centreId: string, hop: Exclude<keyof OpeningTimes, 'due'>, at: number) => {
-    const t = times.get(centreId);
-    if (t && t[hop] === undefined) t[hop] = at;
-  };
   // The time an event was sent (its Kafka timestamp) is when the hop was done.
   const kafka = new Kafka({ clientId: 'bench-e2e', brokers, logLevel: 1 });
   const observer = kafka.consumer({ groupId: `bench-e2e-observer-${run}`, maxWaitTimeInMs: 100 });
@@ -140,13 +141,6 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
       if (payload.centreId) seen(payload.centreId, hop, Number(message.timestamp));
     },
   });
-  let webhooksRead = 0;
-  const readWebhooks = setInterval(() => {
-    for (; webhooksRead < webhook.requests.length; webhooksRead++) {
-      const request = webhook.requests[webhooksRead];
-      seen(request.id, 'webhook', request.at);
-    }
-  }, 20);
 
   const assertRunning = () => {
     for (const service of services)
@@ -204,7 +198,6 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
       await post(`${registry.url}/centres/${id}/open`, REGISTRY_KEY, { openedOn: today(), place: 'Rathaus' });
     },
     async close() {
-      clearInterval(readWebhooks);
       await observer.disconnect();
       // A profile is written when the process exits on its own, not when it is killed.
       await Promise.all(services.map((s) => (profileDir ? s.stop() : s.close())));

@@ -1,18 +1,17 @@
 // Starts the bench's webhook receiver as a process of its own (webhook-receiver.main.ts), so its
-// answers do not wait for the bench process, which drives the load and reads the topics.
+// answers do not wait for the bench process, which drives the load and reads the topics. Each
+// webhook is reported as its line arrives.
 import { processExited, startScriptProcess } from '@ki/testing';
 import readline from 'node:readline';
 
 export interface ReceiverProcess {
   url: string;
-  /** When each webhook arrived (epoch ms), by opening id, in the order they arrived. */
-  requests: { id: string; at: number }[];
   close(): Promise<void>;
 }
 
-export async function startReceiverProcess(): Promise<ReceiverProcess> {
+/** `received` is called with the opening id of each webhook and when it arrived (epoch ms). */
+export async function startReceiverProcess(received: (id: string, at: number) => void): Promise<ReceiverProcess> {
   const child = startScriptProcess('tools/bench/e2e/webhook-receiver.main.ts', {}, { capture: true });
-  const requests: ReceiverProcess['requests'] = [];
   if (!child.stdout) throw new Error('the webhook receiver was started without a stdout to read');
   const lines = readline.createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
@@ -20,12 +19,11 @@ export async function startReceiverProcess(): Promise<ReceiverProcess> {
     lines.on('line', (line) => {
       const [first, second] = line.split(' ');
       if (first === 'listening') return resolve(second);
-      requests.push({ at: Number(first), id: second });
+      received(second, Number(first));
     });
   });
   return {
     url,
-    requests,
     async close() {
       child.kill('SIGTERM');
       await processExited(child);
