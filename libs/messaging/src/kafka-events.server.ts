@@ -183,9 +183,32 @@ export class KafkaEventsServer extends Server implements CustomTransportStrategy
     });
     await producer.connect();
     this.producer = producer;
-    await this.runConsumer(topics);
+    await this.startConsumer(topics);
     this.lastProgressAt = new Date();
     this.logger.log(`consumer group ${this.options.groupId} listening to ${topics.join(', ')} for ${types.join(', ')}`);
+  }
+
+  /**
+   * Starts consuming; a broker that does not know the topics yet (its metadata lags right after
+   * they were created) or answers with another retriable error is asked again with backoff, while
+   * /health says why, instead of the service giving up. Other errors (access refused) end the start.
+   */
+  private async startConsumer(topics: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.runConsumer(topics);
+        return;
+      } catch (err) {
+        if ((err as { retriable?: unknown }).retriable !== true || this.closing) throw err;
+        const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 10_000 });
+        this.crashed = `cannot start consuming yet: ${(err as Error).message}`;
+        this.logger.warn(`consumer group ${this.options.groupId} ${this.crashed}; retrying in ${delay} ms`);
+        await this.consumer?.disconnect().catch(() => undefined);
+        this.consumer = undefined;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.closing) return;
+      }
+    }
   }
 
   private async runConsumer(topics: string[]): Promise<void> {
