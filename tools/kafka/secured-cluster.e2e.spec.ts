@@ -1,5 +1,5 @@
 import { ConsumerGroups, EventTypes, Principals, Topics } from '@ki/contracts';
-import { encodeEvent } from '@ki/messaging';
+import { encodeEvent, MessageReadFailed, readMessageAt } from '@ki/messaging';
 import {
   collectMessages,
   createTestDatabase,
@@ -25,6 +25,7 @@ import {
 } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -345,6 +346,51 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
       );
       await waitUntilHealthy([notifications], 60_000);
       expect(notifications.output.slice(logged).join('')).toContain('starting a new consumer');
+    } finally {
+      await client.createAcls({ acl: [read] });
+      await client.disconnect();
+    }
+  });
+
+  it('fails a read of one message with the broker’s reason when its reads stop being authorised, instead of answering “not found” later', async () => {
+    // The console reads a dead letter or a truncated message this way; the message asked for is not there yet, so the reader waits.
+    const read = {
+      resourceType: AclResourceTypes.TOPIC,
+      resourceName: Topics.funding,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: `User:${Principals.console}`,
+      host: '*',
+      operation: AclOperationTypes.READ,
+      permissionType: AclPermissionTypes.ALLOW,
+    };
+    const groupId = `console-reader-${randomUUID()}`;
+    const started = Date.now();
+    const reading = readMessageAt(
+      cluster.kafka(Principals.console),
+      { topic: Topics.funding, partition: 0, offset: '999999999' },
+      { groupId, timeoutMs: 90_000 },
+    ).then(
+      (found) => ({ found, error: undefined }),
+      (error: unknown) => ({ found: undefined, error }),
+    );
+    const client = admin.admin();
+    await client.connect();
+    try {
+      await eventually(
+        async () => {
+          const { groups } = await client.describeGroups([groupId]);
+          if (groups[0]?.state !== 'Stable') throw new Error(`reader group ${groups[0]?.state ?? 'unknown'}`);
+        },
+        { name: 'the reader fetching', timeout: 30_000, interval: 250 },
+      );
+      await client.deleteAcls({ filters: [read] });
+      const { found, error } = await reading;
+      expect(found).toBeUndefined();
+      expect(error).toBeInstanceOf(MessageReadFailed);
+      expect((error as Error).message).toMatch(
+        new RegExp(`reading ${Topics.funding} partition 0 offset 999999999 failed: .*(authori[sz]|Not authorized)`, 'i'),
+      );
+      expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
       await client.createAcls({ acl: [read] });
       await client.disconnect();

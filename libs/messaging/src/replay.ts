@@ -28,9 +28,16 @@ export interface MessageAt extends DeadLetter {
   timestamp: string;
 }
 
+/** The broker refused a read for good (kafkajs does not retry it), e.g. the reader's access was withdrawn. */
+export class MessageReadFailed extends Error {
+  override readonly name = 'MessageReadFailed';
+  readonly code = 'KAFKA.READ_FAILED';
+}
+
 /**
  * Reads the message at `partition`/`offset` of the physical topic `topic` with a consumer of the
- * throw-away group `groupId`; undefined when there is none within `timeoutMs`.
+ * throw-away group `groupId`; undefined when there is none within `timeoutMs`. Rejects when the
+ * broker refuses the read for good.
  */
 export async function readMessageAt(
   kafka: Kafka,
@@ -44,6 +51,17 @@ export async function readMessageAt(
     await consumer.subscribe({ topic, fromBeginning: true });
     return await new Promise<MessageAt | undefined>((resolve, reject) => {
       const timer = setTimeout(() => resolve(undefined), options.timeoutMs ?? 15_000);
+      // A consumer kafkajs does not restart (e.g. reads no longer authorised) would otherwise end
+      // as "not found" once the time is up: the caller learns why it could not read.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) return;
+        clearTimeout(timer);
+        reject(
+          new MessageReadFailed(`reading ${topic} partition ${partition} offset ${offset} failed: ${payload.error.message}`, {
+            cause: payload.error,
+          }),
+        );
+      });
       consumer
         .run({
           eachMessage: async ({ partition: p, message }) => {

@@ -1,6 +1,7 @@
-import { BadRequestException, Body, ConflictException, Controller, HttpCode, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@ki/platform';
+import { MessageReadFailed } from '@ki/messaging';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { ConsoleRoles } from '../config';
@@ -105,6 +106,8 @@ export class BulkReplayHttpController {
       });
     } catch (err) {
       if (err instanceof BulkReplayRunning) throw new ConflictException({ statusCode: 409, code: err.code, message: err.message });
+      if (err instanceof MessageReadFailed)
+        throw new ServiceUnavailableException({ statusCode: 503, code: err.code, message: err.message });
       throw err;
     }
   }

@@ -1,4 +1,14 @@
-import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ContractViolation } from '@ki/contracts';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '@ki/platform';
@@ -6,7 +16,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
 import { ConsoleRoles } from '../config';
 import { CurrentOperator, Operator } from '../shared/operator';
-import { ReplayRefused } from '@ki/messaging';
+import { MessageReadFailed, ReplayRefused } from '@ki/messaging';
 import { DeadLetterNotFound, DeadLetters } from './dead-letters';
 
 class DeadLetterParams {
@@ -83,6 +93,8 @@ export class DeadLettersHttpController {
       return await run();
     } catch (err) {
       if (err instanceof DeadLetterNotFound) throw new NotFoundException({ statusCode: 404, code: err.code, message: err.message });
+      if (err instanceof MessageReadFailed)
+        throw new ServiceUnavailableException({ statusCode: 503, code: err.code, message: err.message });
       if (err instanceof ReplayRefused) throw new BadRequestException({ statusCode: 400, code: err.code, message: err.message });
       if (err instanceof ContractViolation)
         throw new BadRequestException({ statusCode: 400, code: err.code, message: err.problems.map((p) => `payload.${p}`) });

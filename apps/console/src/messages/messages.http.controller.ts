@@ -1,7 +1,8 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Topics } from '@ki/contracts';
 import { RequireRole } from '@ki/platform';
+import { MessageReadFailed } from '@ki/messaging';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -149,6 +150,8 @@ export class MessagesHttpController {
       return await this.messages.one(topic, partition, offset, operator.reveal);
     } catch (err) {
       if (err instanceof MessageNotFound) throw new NotFoundException({ statusCode: 404, code: err.code, message: err.message });
+      if (err instanceof MessageReadFailed)
+        throw new ServiceUnavailableException({ statusCode: 503, code: err.code, message: err.message });
       throw err;
     }
   }
