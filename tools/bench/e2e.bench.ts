@@ -46,10 +46,12 @@ interface Measured {
 
 /**
  * The fixed-rate run, then steps up until one is not sustained (or, when the fixed rate was not,
- * down until one is); `pids` are sampled for memory and CPU, and the fixed-rate run is split hop
- * by hop from the histograms of `services`.
+ * down until one is); the pipeline's processes, the bench's own (the load, the readers of the
+ * topics and, for the bare pipeline, the pipeline itself) and the whole machine are sampled for
+ * memory and CPU, and the fixed-rate run is split hop by hop from the histograms of `services`.
  */
-async function measure(pipeline: Pipeline, pids: Record<string, number>, services: ServiceEndpoint[] = []): Promise<Measured> {
+async function measure(pipeline: Pipeline, services: ServiceEndpoint[] = []): Promise<Measured> {
+  const pids = { ...pipeline.processes, bench: process.pid };
   console.log(`\n-- ${pipeline.name}: ${RATE} openings/s for ${SECONDS} s (${load()})`);
   const idle = sampleUsage(pids);
   await new Promise((r) => setTimeout(r, 5000));
@@ -98,11 +100,9 @@ async function measure(pipeline: Pipeline, pids: Record<string, number>, service
     }
   }
   console.log(`${pipeline.name}: highest sustained rate ${best}/s (p99 < 1 s, no growing backlog; ${load()})`);
-  if (Object.keys(pids).length > 0) {
-    printUsage('idle', idleUsage);
-    printUsage(`at ${RATE}/s`, usageByRate.get(RATE) ?? {});
-    if (best > 0 && best !== RATE) printUsage(`at ${best}/s`, usageByRate.get(best) ?? {});
-  }
+  printUsage('idle', idleUsage);
+  printUsage(`at ${RATE}/s`, usageByRate.get(RATE) ?? {});
+  if (best > 0 && best !== RATE) printUsage(`at ${best}/s`, usageByRate.get(best) ?? {});
   return { p99: percentile(first.latencies, 99), announcementP99: percentile(first.hops.announcement, 99), rate: best };
 }
 
@@ -115,8 +115,7 @@ async function main(): Promise<void> {
     const hostBodies = Math.min(47_700, RATE * (WARMUP_SECONDS + SECONDS) + Math.max(openingsOf(STEPS), openingsOf(STEPS_DOWN)));
     const system = await startBenchSystem(brokers, run, hostBodies);
     try {
-      const pids = Object.fromEntries(system.services.map((s) => [s.name, s.child?.pid as number]));
-      ours = await measure(system, pids, system.services);
+      ours = await measure(system, system.services);
       system.assertRunning();
       console.log(`e2e-p99-ms ${ms(ours.p99)}`);
       console.log(`e2e-announcement-p99-ms ${ms(ours.announcementP99)}   (target < 250)`);
@@ -130,7 +129,7 @@ async function main(): Promise<void> {
     try {
       const pipeline = await startBarePipeline(brokers, database.url, run);
       try {
-        bare = await measure(pipeline, {});
+        bare = await measure(pipeline);
         console.log(`bare-p99-ms ${ms(bare.p99)}`);
         console.log(`bare-sustained-rate ${bare.rate}`);
       } finally {

@@ -81,6 +81,7 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
   return {
     name: 'bare pipeline',
     times,
+    processes: { 'webhook receiver': webhook.pid },
     prepare: async (count) => Array.from({ length: count }, () => randomUUID()),
     async open(id) {
       await pool.query(`INSERT INTO bare_openings (id) VALUES ($1)`, [id]);

@@ -21,6 +21,8 @@ export interface Pipeline {
   /** Starts one opening; rejects when the start failed (the opening then never completes). */
   open(id: string): Promise<void>;
   times: Map<string, OpeningTimes>;
+  /** Processes of the pipeline besides the bench's own, by name, sampled for memory and CPU. */
+  processes: Record<string, number>;
 }
 
 export const HOPS = ['opened', 'funding', 'announcement', 'webhook'] as const;

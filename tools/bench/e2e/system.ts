@@ -153,6 +153,7 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     name: 'ki-network',
     services,
     times,
+    processes: { ...Object.fromEntries(services.map((s) => [s.name, s.child?.pid as number])), 'webhook receiver': webhook.pid },
     assertRunning,
     async prepare(count) {
       assertRunning();

@@ -6,6 +6,7 @@ import readline from 'node:readline';
 
 export interface ReceiverProcess {
   url: string;
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -24,6 +25,7 @@ export async function startReceiverProcess(received: (id: string, at: number) =>
   });
   return {
     url,
+    pid: child.pid as number,
     async close() {
       child.kill('SIGTERM');
       await processExited(child);
