@@ -63,6 +63,19 @@ function ki(args: string[], env: Record<string, string>): Promise<{ code: number
   return processExited(child).then((code) => ({ code, output }));
 }
 
+/** The ACL that lets `principal` read `topic`: the tests withdraw it and give it back. */
+function readAcl(topic: string, principal: string) {
+  return {
+    resourceType: AclResourceTypes.TOPIC,
+    resourceName: topic,
+    resourcePatternType: ResourcePatternTypes.LITERAL,
+    principal: `User:${principal}`,
+    host: '*',
+    operation: AclOperationTypes.READ,
+    permissionType: AclPermissionTypes.ALLOW,
+  };
+}
+
 describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', () => {
   let cluster: DisposableCluster;
   let admin: Kafka;
@@ -311,15 +324,7 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
 
   it('replaces a consumer that crashed for good when the broker stopped authorising its reads, once they are allowed again', async () => {
     // kafkajs does not restart a consumer after a non-retriable error such as TOPIC_AUTHORIZATION_FAILED.
-    const read = {
-      resourceType: AclResourceTypes.TOPIC,
-      resourceName: Topics.centres,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: `User:${Principals.notifications}`,
-      host: '*',
-      operation: AclOperationTypes.READ,
-      permissionType: AclPermissionTypes.ALLOW,
-    };
+    const read = readAcl(Topics.centres, Principals.notifications);
     const notifications = service('notifications');
     const client = admin.admin();
     await client.connect();
@@ -354,15 +359,7 @@ describe('the system on a three-node Kafka cluster with SASL/SCRAM and ACLs', ()
 
   it('fails a read of one message with the broker’s reason when its reads stop being authorised, instead of answering “not found” later', async () => {
     // The console reads a dead letter or a truncated message this way; the message asked for is not there yet, so the reader waits.
-    const read = {
-      resourceType: AclResourceTypes.TOPIC,
-      resourceName: Topics.funding,
-      resourcePatternType: ResourcePatternTypes.LITERAL,
-      principal: `User:${Principals.console}`,
-      host: '*',
-      operation: AclOperationTypes.READ,
-      permissionType: AclPermissionTypes.ALLOW,
-    };
+    const read = readAcl(Topics.funding, Principals.console);
     const groupId = `console-reader-${randomUUID()}`;
     const started = Date.now();
     const reading = readMessageAt(
