@@ -28,7 +28,10 @@ export interface MessageAt extends DeadLetter {
   timestamp: string;
 }
 
-/** The broker refused a read for good (kafkajs does not retry it), e.g. the reader's access was withdrawn. */
+/** Where a message is: physical topic, partition, offset. */
+type MessagePosition = { topic: string; partition: number; offset: string };
+
+/** The broker refused a read for good (kafkajs does not retry it), e.g. the reader's access was withdrawn, or could not be reached. */
 export class MessageReadFailed extends Error {
   override readonly name = 'MessageReadFailed';
   readonly code = 'KAFKA.READ_FAILED';
@@ -36,15 +39,19 @@ export class MessageReadFailed extends Error {
 
 /**
  * Reads the message at `partition`/`offset` of the physical topic `topic` with a consumer of the
- * throw-away group `groupId`; undefined when there is none within `timeoutMs`. Rejects when the
- * broker refuses the read for good.
+ * throw-away group `groupId`; undefined at once when the partition holds no such offset (not
+ * written yet, deleted by retention, no such partition or topic), and when the message does not
+ * come within `timeoutMs`. Rejects when the broker refuses the read for good or cannot be asked.
  */
 export async function readMessageAt(
   kafka: Kafka,
-  at: { topic: string; partition: number; offset: string },
+  at: MessagePosition,
   options: { groupId: string; timeoutMs?: number },
 ): Promise<MessageAt | undefined> {
   const { topic, partition, offset } = at;
+  // Without this a consumer would wait for an offset past the end until its time is up, and one
+  // before the start would make kafkajs reset to the earliest offset and read the whole partition.
+  if (!(await holdsOffset(kafka, at))) return undefined;
   const consumer = kafka.consumer({ groupId: options.groupId });
   await consumer.connect();
   try {
@@ -56,11 +63,7 @@ export async function readMessageAt(
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (payload.restart) return;
         clearTimeout(timer);
-        reject(
-          new MessageReadFailed(`reading ${topic} partition ${partition} offset ${offset} failed: ${payload.error.message}`, {
-            cause: payload.error,
-          }),
-        );
+        reject(readFailed(at, payload.error));
       });
       consumer
         .run({
@@ -83,6 +86,27 @@ export async function readMessageAt(
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Whether the partition's log holds the offset now: between its start (retention) and its end. */
+async function holdsOffset(kafka: Kafka, at: MessagePosition): Promise<boolean> {
+  const { topic, partition, offset } = at;
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    // Asked for the offsets of a topic it does not know, kafkajs retries for seconds.
+    if (!(await admin.listTopics()).includes(topic)) return false;
+    const range = (await admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
+    return range !== undefined && BigInt(range.low) <= BigInt(offset) && BigInt(offset) < BigInt(range.high);
+  } catch (err) {
+    throw readFailed(at, err as Error);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function readFailed({ topic, partition, offset }: MessagePosition, err: Error): MessageReadFailed {
+  return new MessageReadFailed(`reading ${topic} partition ${partition} offset ${offset} failed: ${err.message}`, { cause: err });
 }
 
 /** Reads the dead letter at `partition`/`offset`; undefined when there is none. */

@@ -177,5 +177,9 @@ describe('searching the message index', () => {
   it('answers 404 for a position the index does not hold and 400 for a malformed one', async () => {
     expect((await call(`/api/messages/${Topics.centres}/0/999999`)).status).toBe(404);
     expect((await call(`/api/messages/ki.nowhere.v1/x/-1`)).status).toBe(400);
+    // A dead letter the index lacks is read from its topic, which tells at once that it holds no such offset.
+    const started = Date.now();
+    expect(await call(`/api/dead-letters/0/999999`)).toMatchObject({ status: 404, body: { code: 'CONSOLE.DEAD_LETTER_NOT_FOUND' } });
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
