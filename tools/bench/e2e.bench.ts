@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { startBarePipeline } from './e2e/bare-pipeline';
 import { Pipeline, printStep, runStep, StepReport } from './e2e/load';
-import { printUsage, sampleUsage, Usage } from './e2e/resources';
+import { kafkaBroker, postgresProcesses, printUsage, sampleUsage, Usage } from './e2e/resources';
 import { hopLines, MetricsScrape, scrapeMetrics, ServiceEndpoint } from './e2e/service-hops';
 import { startBenchSystem } from './e2e/system';
 import { highestSustainedRate, percentile, rateSteps, rateStepsDown, sustained } from './latency';
@@ -48,19 +48,28 @@ interface Measured {
  * The fixed-rate run, then steps up until one is not sustained (or, when the fixed rate was not,
  * down until one is); the pipeline's processes, the bench's own (the load, the readers of the
  * topics and, for the bare pipeline, the pipeline itself) and the whole machine are sampled for
- * memory and CPU, and the fixed-rate run is split hop by hop from the histograms of `services`.
+ * memory and CPU, the PostgreSQL backends of each of its databases, PostgreSQL's other processes
+ * and the broker for CPU, and the fixed-rate run is split hop by hop from the histograms of `services`.
  */
 async function measure(pipeline: Pipeline, services: ServiceEndpoint[] = []): Promise<Measured> {
   const pids = { ...pipeline.processes, bench: process.pid };
+  // Where the rest of the machine goes: each database's backends, PostgreSQL's other processes, the broker.
+  const databases = Object.values(pipeline.databases);
+  const groups = {
+    ...Object.fromEntries(Object.entries(pipeline.databases).map(([label, name]) => [`postgres ${label}`, postgresProcesses([name])])),
+    'postgres other': postgresProcesses(databases, true),
+    'kafka broker': kafkaBroker(Number(brokers[0].split(':').pop())),
+  };
+  const sample = () => sampleUsage(pids, groups);
   console.log(`\n-- ${pipeline.name}: ${RATE} openings/s for ${SECONDS} s (${load()})`);
-  const idle = sampleUsage(pids);
+  const idle = sample();
   await new Promise((r) => setTimeout(r, 5000));
   const idleUsage = idle.stop();
   if (WARMUP_SECONDS > 0) {
     const warmup = await runStep(pipeline, RATE, WARMUP_SECONDS);
     console.log(`${pipeline.name}: warm-up of ${warmup.latencies.length} openings at ${RATE}/s for ${WARMUP_SECONDS} s, not counted`);
   }
-  const atRate = sampleUsage(pids);
+  const atRate = sample();
   // Scraped once the centres are registered: the hops of the openings alone.
   let metricsBefore: MetricsScrape = new Map();
   const first = await runStep(pipeline, RATE, SECONDS, {
@@ -75,7 +84,7 @@ async function measure(pipeline: Pipeline, services: ServiceEndpoint[] = []): Pr
     for (const line of hopLines(metricsBefore, await scrapeMetrics(services))) console.log(`    ${line}`);
   }
   const step = async (rate: number) => {
-    const sampler = sampleUsage(pids);
+    const sampler = sample();
     const report = await runStep(pipeline, rate, STEP_SECONDS);
     usageByRate.set(rate, sampler.stop());
     printStep(pipeline.name, report, STEP_SECONDS);

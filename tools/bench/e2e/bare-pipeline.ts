@@ -82,6 +82,7 @@ export async function startBarePipeline(brokers: string[], databaseUrl: string, 
     name: 'bare pipeline',
     times,
     processes: { 'webhook receiver': webhook.pid },
+    databases: { bare: new URL(databaseUrl).pathname.slice(1) },
     prepare: async (count) => Array.from({ length: count }, () => randomUUID()),
     async open(id) {
       await pool.query(`INSERT INTO bare_openings (id) VALUES ($1)`, [id]);

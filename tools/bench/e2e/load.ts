@@ -23,6 +23,8 @@ export interface Pipeline {
   times: Map<string, OpeningTimes>;
   /** Processes of the pipeline besides the bench's own, by name, sampled for memory and CPU. */
   processes: Record<string, number>;
+  /** The pipeline's PostgreSQL databases by what they serve; their backends are sampled for CPU. */
+  databases: Record<string, string>;
 }
 
 export const HOPS = ['opened', 'funding', 'announcement', 'webhook'] as const;

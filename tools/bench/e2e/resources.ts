@@ -1,6 +1,7 @@
 // Resident memory and CPU of a process from /proc (Linux): VmRSS of /proc/<pid>/status, and the
-// user + system clock ticks of /proc/<pid>/stat over an interval; and the busy ticks of all cores
-// together from /proc/stat, to show how much of the machine was left.
+// user + system clock ticks of /proc/<pid>/stat over an interval; the same CPU for groups of
+// processes found by their command lines (a database's PostgreSQL backends, the Kafka broker); and
+// the busy ticks of all cores together from /proc/stat, to show how much of the machine was left.
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -43,6 +44,65 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** Processes found anew whenever sampled (e.g. backends that start and end), by pid. */
+export type ProcessGroup = () => number[];
+
+function commandLines(): { pid: number; args: string[] }[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((entry) => ({ pid: Number(entry), args: (procFile(Number(entry), 'cmdline') ?? '').split('\0').filter(Boolean) }));
+}
+
+/** Whether a command line is PostgreSQL's: the server's, or a process title "postgres: …". */
+export function isPostgres(args: string[]): boolean {
+  return args[0] !== undefined && (args[0].startsWith('postgres:') || args[0].endsWith('/bin/postgres'));
+}
+
+/**
+ * Whether PostgreSQL's process title names one of `databases`: a backend's "postgres: [cluster:]
+ * <user> <database> <client> <state>", or an autovacuum worker's "… autovacuum worker <database>".
+ */
+export function isBackendOf(args: string[], databases: string[]): boolean {
+  const words = args.join(' ').trim().split(/\s+/);
+  return words[0] === 'postgres:' && databases.some((db) => words.slice(1).includes(db));
+}
+
+/** Whether a Kafka node's server.properties has a listener on `port`. */
+export function listensOn(properties: string, port: number): boolean {
+  return new RegExp(`^listeners=.*:${port}(,|\\s*$)`, 'm').test(properties);
+}
+
+/**
+ * PostgreSQL's processes on this machine: the backends of `databases`, or with `others` every
+ * other one (checkpointer, WAL writer, autovacuum, other databases). None when the server runs elsewhere.
+ */
+export function postgresProcesses(databases: string[], others = false): ProcessGroup {
+  return () =>
+    commandLines()
+      .filter(({ args }) => isPostgres(args) && isBackendOf(args, databases) !== others)
+      .map(({ pid }) => pid);
+}
+
+/** The Kafka node listening on `port` on this machine (its server.properties, the last argument, says so); none elsewhere. */
+export function kafkaBroker(port: number): ProcessGroup {
+  return () =>
+    commandLines()
+      .filter(({ args }) => args.includes('kafka.Kafka'))
+      .filter(({ args }) => {
+        try {
+          return listensOn(fs.readFileSync(args[args.length - 1], 'utf8'), port);
+        } catch {
+          return false;
+        }
+      })
+      .map(({ pid }) => pid);
+}
+
+function groupTicks(group: ProcessGroup): Map<number, number> {
+  return new Map(group().map((pid) => [pid, cpuTicks(pid)] as const));
+}
+
 export interface Usage {
   /** Highest VmRSS seen, in MB. */
   rssMb: number;
@@ -50,11 +110,16 @@ export interface Usage {
   cpuPercent: number;
 }
 
-/** Samples the processes every second until `stop()` is called; the record ends with the whole machine ({@link MACHINE}, no memory). */
-export function sampleUsage(pids: Record<string, number>): { stop(): Record<string, Usage> } {
+/**
+ * Samples the processes every second until `stop()` is called, then the groups' CPU (no memory:
+ * PostgreSQL's processes share theirs), counting a process that started meanwhile from its start;
+ * the record ends with the whole machine ({@link MACHINE}, no memory).
+ */
+export function sampleUsage(pids: Record<string, number>, groups: Record<string, ProcessGroup> = {}): { stop(): Record<string, Usage> } {
   const startedAt = performance.now();
   const machineAtStart = machineTicks();
   const ticks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
+  const groupsAtStart = Object.entries(groups).map(([name, group]) => ({ name, group, ticks: groupTicks(group) }));
   const rss = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
   const timer = setInterval(() => {
     for (const [name, pid] of Object.entries(pids)) rss[name] = Math.max(rss[name], rssMb(pid));
@@ -71,6 +136,13 @@ export function sampleUsage(pids: Record<string, number>): { stop(): Record<stri
             { rssMb: Math.max(rss[name], rssMb(pid)), cpuPercent: cpuPercent(cpuTicks(pid), ticks[name]) },
           ]),
         ),
+        ...Object.fromEntries(
+          groupsAtStart.map(({ name, group, ticks: before }) => {
+            let used = 0;
+            for (const [pid, now] of groupTicks(group)) if (Number.isFinite(now)) used += now - (before.get(pid) ?? 0);
+            return [name, { rssMb: NaN, cpuPercent: cpuPercent(used, 0) }];
+          }),
+        ),
         [MACHINE]: { rssMb: NaN, cpuPercent: cpuPercent(machineTicks(), machineAtStart) },
       };
     },
@@ -80,6 +152,6 @@ export function sampleUsage(pids: Record<string, number>): { stop(): Record<stri
 export function printUsage(label: string, usage: Record<string, Usage>): void {
   for (const [name, u] of Object.entries(usage))
     console.log(
-      `resources ${label.padEnd(14)} ${name.padEnd(16)} rss ${Number.isNaN(u.rssMb) ? '   -' : u.rssMb.toFixed(0).padStart(4)} MB  cpu ${u.cpuPercent.toFixed(0).padStart(3)} %`,
+      `resources ${label.padEnd(14)} ${name.padEnd(24)} rss ${Number.isNaN(u.rssMb) ? '   -' : u.rssMb.toFixed(0).padStart(4)} MB  cpu ${u.cpuPercent.toFixed(0).padStart(3)} %`,
     );
 }

@@ -80,9 +80,11 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ki-bench-'));
   const prefix = `bench-e2e-${run}.`;
   const databases: TestDatabase[] = [];
+  const databaseNames: Record<string, string> = {};
   const db = async (label: string) => {
     const created = await createTestDatabase(`bench_${label}`);
     databases.push(created);
+    databaseNames[label] = created.name;
     return created.url;
   };
   const times = new Map<string, OpeningTimes>();
@@ -154,6 +156,7 @@ export async function startBenchSystem(brokers: string[], run: string, hostBodie
     services,
     times,
     processes: { ...Object.fromEntries(services.map((s) => [s.name, s.child?.pid as number])), 'webhook receiver': webhook.pid },
+    databases: databaseNames,
     assertRunning,
     async prepare(count) {
       assertRunning();
