@@ -25,7 +25,6 @@ import {
 } from 'kafkajs';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
