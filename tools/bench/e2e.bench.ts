@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { startBarePipeline } from './e2e/bare-pipeline';
 import { Pipeline, printStep, runStep, StepReport } from './e2e/load';
-import { kafkaBroker, postgresProcesses, printUsage, sampleUsage, Usage } from './e2e/resources';
+import { kafkaBroker, otherPostgresProcesses, postgresBackendsOf, printUsage, sampleUsage, Usage } from './e2e/resources';
 import { hopLines, MetricsScrape, scrapeMetrics, ServiceEndpoint } from './e2e/service-hops';
 import { startBenchSystem } from './e2e/system';
 import { highestSustainedRate, percentile, rateSteps, rateStepsDown, sustained } from './latency';
@@ -54,10 +54,9 @@ interface Measured {
 async function measure(pipeline: Pipeline, services: ServiceEndpoint[] = []): Promise<Measured> {
   const pids = { ...pipeline.processes, bench: process.pid };
   // Where the rest of the machine goes: each database's backends, PostgreSQL's other processes, the broker.
-  const databases = Object.values(pipeline.databases);
   const groups = {
-    ...Object.fromEntries(Object.entries(pipeline.databases).map(([label, name]) => [`postgres ${label}`, postgresProcesses([name])])),
-    'postgres other': postgresProcesses(databases, true),
+    ...Object.fromEntries(Object.entries(pipeline.databases).map(([label, name]) => [`postgres ${label}`, postgresBackendsOf([name])])),
+    'postgres other': otherPostgresProcesses(Object.values(pipeline.databases)),
     'kafka broker': kafkaBroker(Number(brokers[0].split(':').pop())),
   };
   const sample = () => sampleUsage(pids, groups);

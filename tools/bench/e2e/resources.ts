@@ -44,10 +44,16 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** Processes found anew whenever sampled (e.g. backends that start and end), by pid. */
-export type ProcessGroup = () => number[];
+/** A process's id and its command line (a PostgreSQL process's title is one argument). */
+export interface CommandLine {
+  pid: number;
+  args: string[];
+}
 
-function commandLines(): { pid: number; args: string[] }[] {
+/** Picks processes from the machine's command lines, read anew at each sample (backends start and end). */
+export type ProcessGroup = (processes: CommandLine[]) => number[];
+
+function commandLines(): CommandLine[] {
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -73,21 +79,20 @@ export function listensOn(properties: string, port: number): boolean {
   return new RegExp(`^listeners=.*:${port}(,|\\s*$)`, 'm').test(properties);
 }
 
-/**
- * PostgreSQL's processes on this machine: the backends of `databases`, or with `others` every
- * other one (checkpointer, WAL writer, autovacuum, other databases). None when the server runs elsewhere.
- */
-export function postgresProcesses(databases: string[], others = false): ProcessGroup {
-  return () =>
-    commandLines()
-      .filter(({ args }) => isPostgres(args) && isBackendOf(args, databases) !== others)
-      .map(({ pid }) => pid);
+/** The PostgreSQL backends (and autovacuum workers) of `databases`; none when the server runs elsewhere. */
+export function postgresBackendsOf(databases: string[]): ProcessGroup {
+  return (processes) => processes.filter(({ args }) => isPostgres(args) && isBackendOf(args, databases)).map(({ pid }) => pid);
+}
+
+/** PostgreSQL's processes other than the backends of `databases`: checkpointer, WAL writer, other databases. */
+export function otherPostgresProcesses(databases: string[]): ProcessGroup {
+  return (processes) => processes.filter(({ args }) => isPostgres(args) && !isBackendOf(args, databases)).map(({ pid }) => pid);
 }
 
 /** The Kafka node listening on `port` on this machine (its server.properties, the last argument, says so); none elsewhere. */
 export function kafkaBroker(port: number): ProcessGroup {
-  return () =>
-    commandLines()
+  return (processes) =>
+    processes
       .filter(({ args }) => args.includes('kafka.Kafka'))
       .filter(({ args }) => {
         try {
@@ -99,8 +104,12 @@ export function kafkaBroker(port: number): ProcessGroup {
       .map(({ pid }) => pid);
 }
 
-function groupTicks(group: ProcessGroup): Map<number, number> {
-  return new Map(group().map((pid) => [pid, cpuTicks(pid)] as const));
+/** CPU ticks of each process of each group, from one reading of the machine's command lines. */
+function groupTicks(groups: Record<string, ProcessGroup>): Record<string, Map<number, number>> {
+  const processes = Object.keys(groups).length > 0 ? commandLines() : [];
+  return Object.fromEntries(
+    Object.entries(groups).map(([name, group]) => [name, new Map(group(processes).map((pid) => [pid, cpuTicks(pid)] as const))]),
+  );
 }
 
 export interface Usage {
@@ -119,7 +128,7 @@ export function sampleUsage(pids: Record<string, number>, groups: Record<string,
   const startedAt = performance.now();
   const machineAtStart = machineTicks();
   const ticks = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuTicks(pid)]));
-  const groupsAtStart = Object.entries(groups).map(([name, group]) => ({ name, group, ticks: groupTicks(group) }));
+  const groupsAtStart = groupTicks(groups);
   const rss = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
   const timer = setInterval(() => {
     for (const [name, pid] of Object.entries(pids)) rss[name] = Math.max(rss[name], rssMb(pid));
@@ -137,9 +146,9 @@ export function sampleUsage(pids: Record<string, number>, groups: Record<string,
           ]),
         ),
         ...Object.fromEntries(
-          groupsAtStart.map(({ name, group, ticks: before }) => {
+          Object.entries(groupTicks(groups)).map(([name, ticksNow]) => {
             let used = 0;
-            for (const [pid, now] of groupTicks(group)) if (Number.isFinite(now)) used += now - (before.get(pid) ?? 0);
+            for (const [pid, now] of ticksNow) if (Number.isFinite(now)) used += now - (groupsAtStart[name].get(pid) ?? 0);
             return [name, { rssMb: NaN, cpuPercent: cpuPercent(used, 0) }];
           }),
         ),
